@@ -1,0 +1,17 @@
+//! Database migrations of the touchpoint registry.
+//!
+//! The same migrations run on SQLite (the embedded default) and PostgreSQL (production).
+//! Migrations are named `mYYYYMMDD_HHMMSS_what`, each has a working `down`, and an applied
+//! migration is never edited: a change to the schema is a new migration.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_registry;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_registry::Migration)]
+    }
+}

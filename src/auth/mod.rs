@@ -1,0 +1,12 @@
+//! Who is calling: access tokens, and the principal they resolve to.
+//!
+//! A token only proves identity (`sub`). What the caller may do — its organization, role and
+//! networks — is read from the database on every request, so revoking a membership, an API
+//! client or a partnership takes effect on the next request.
+pub mod keys;
+pub mod principal;
+pub mod resolve;
+pub mod tokens;
+
+pub use principal::{Actor, NetworkRelation, Principal};
+pub use tokens::{Claims, TokenService};

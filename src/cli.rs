@@ -1,0 +1,57 @@
+//! The command line of the `touchpoint-registry` binary (DESIGN.md §4).
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{parse_duration, Settings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "touchpoint-registry",
+    version,
+    about = "A GraphQL registry of customer touchpoints for a brand and its partners"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API.
+    Serve {
+        /// Seed the demo network first (if absent) and print a token per demo user.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed the demo network (if absent) and print a token per demo user.
+    SeedDemo,
+    /// Print a signed access token for an existing user.
+    Token {
+        #[arg(long)]
+        email: String,
+        /// The organization to act in, when the user belongs to several.
+        #[arg(long)]
+        org: Option<String>,
+        /// Lifetime (`15m`, `1h`, `7d`); default TOKEN_TTL.
+        #[arg(long, value_parser = parse_duration)]
+        ttl: Option<Duration>,
+    },
+    /// Create a brand, its default phases and its first admin (a new install's first step).
+    CreateBrand {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long)]
+        admin_name: Option<String>,
+    },
+    /// Print the GraphQL schema (SDL).
+    ExportSchema,
+}

@@ -1,0 +1,94 @@
+//! Connecting to the database, migrating it, and starting write transactions.
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+use crate::config::Settings;
+
+/// The database handle every service uses.
+#[derive(Clone, Debug)]
+pub struct Db {
+    conn: DatabaseConnection,
+}
+
+impl Db {
+    /// Connects with the settings' URL; for SQLite it creates the data directory first and
+    /// sets the pragmas the registry relies on (WAL, full sync, foreign keys, busy wait).
+    pub async fn connect(settings: &Settings) -> Result<Self, DbErr> {
+        let url = settings.database_url();
+        if url.starts_with("sqlite:") {
+            if let Some(dir) = sqlite_parent_dir(&url) {
+                std::fs::create_dir_all(&dir)
+                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(settings.db_pool_size.max(1))
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(5))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(|opts| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                // WAL lets readers run beside the one writer; FULL makes a commit durable
+                // before it is acknowledged; the busy timeout queues writers instead of
+                // failing them.
+                opts.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+            });
+        let conn = sea_orm::Database::connect(options).await?;
+        Ok(Self { conn })
+    }
+
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbErr> {
+        Migrator::up(&self.conn, None).await
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes can fail with
+    /// "database is locked" when another writer got in between, and the busy timeout cannot
+    /// save it.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.conn
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> bool {
+        self.conn.ping().await.is_ok()
+    }
+}
+
+/// The directory of the SQLite file in a `sqlite://path?opts` URL, if it names one.
+fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(|p| p.to_path_buf())
+}

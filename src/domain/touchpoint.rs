@@ -1,0 +1,230 @@
+//! A validated change to a touchpoint, and how it applies.
+//!
+//! Every way of writing a touchpoint — create, update, sync — turns its input into a
+//! [`TouchpointPatch`] at the edge, so the rules (which fields are required, what a score
+//! may be, that `expressions` is non-empty) hold the same on every path.
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::money::Money;
+use super::priority::Scores;
+use super::{Channel, Expression, Horizon, Ownership, TouchpointStatus, Visibility};
+use crate::entities::string_list::StringList;
+use crate::entities::touchpoint;
+use crate::error::{AppError, AppResult};
+
+/// A field of a patch that may keep, set or clear a nullable value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Change<T> {
+    /// Not mentioned: the stored value stays.
+    #[default]
+    Keep,
+    /// Explicitly null: the stored value is cleared.
+    Clear,
+    Set(T),
+}
+
+impl<T> Change<T> {
+    pub fn from_option(value: Option<T>) -> Self {
+        value.map_or(Self::Clear, Self::Set)
+    }
+
+    pub fn try_map<U>(self, f: impl FnOnce(T) -> AppResult<U>) -> AppResult<Change<U>> {
+        Ok(match self {
+            Self::Keep => Change::Keep,
+            Self::Clear => Change::Clear,
+            Self::Set(v) => Change::Set(f(v)?),
+        })
+    }
+
+    fn apply_to(self, slot: &mut Option<T>) {
+        match self {
+            Self::Keep => {}
+            Self::Clear => *slot = None,
+            Self::Set(v) => *slot = Some(v),
+        }
+    }
+}
+
+/// A score of 1..=5.
+pub fn score(field: &str, value: i32) -> AppResult<i16> {
+    if (1..=5).contains(&value) {
+        Ok(value as i16)
+    } else {
+        Err(AppError::bad_input(
+            field,
+            format!("{field} must be between 1 and 5"),
+        ))
+    }
+}
+
+/// The non-empty set of expressions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpressionSet {
+    pub personal: bool,
+    pub physical: bool,
+    pub digital: bool,
+}
+
+impl ExpressionSet {
+    pub fn parse(field: &str, values: &[Expression]) -> AppResult<Self> {
+        let set = Self {
+            personal: values.contains(&Expression::Personal),
+            physical: values.contains(&Expression::Physical),
+            digital: values.contains(&Expression::Digital),
+        };
+        if !(set.personal || set.physical || set.digital) {
+            return Err(AppError::bad_input(
+                field,
+                "expressions must hold at least one of PERSONAL, PHYSICAL, DIGITAL",
+            ));
+        }
+        Ok(set)
+    }
+
+    pub fn of(model: &touchpoint::Model) -> Self {
+        Self {
+            personal: model.expr_personal,
+            physical: model.expr_physical,
+            digital: model.expr_digital,
+        }
+    }
+
+    /// In the order of the enumeration.
+    pub fn to_vec(self) -> Vec<Expression> {
+        let mut out = Vec::with_capacity(3);
+        if self.personal {
+            out.push(Expression::Personal);
+        }
+        if self.physical {
+            out.push(Expression::Physical);
+        }
+        if self.digital {
+            out.push(Expression::Digital);
+        }
+        out
+    }
+}
+
+/// A validated set of changes to a touchpoint's own fields. Fields that cannot be null are
+/// `Option` (None keeps); nullable fields are [`Change`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TouchpointPatch {
+    pub external_id: Change<String>,
+    pub name: Option<String>,
+    pub description: Change<String>,
+    pub channel: Option<Channel>,
+    pub expressions: Option<ExpressionSet>,
+    pub ownership: Option<Ownership>,
+    pub phase_id: Option<Uuid>,
+    pub target_experience: Change<String>,
+    pub key_metric: Change<String>,
+    pub tags: Option<Vec<String>>,
+    pub cost: Change<Money>,
+    pub resources: Change<String>,
+    pub media: Option<Vec<String>>,
+    pub launch_date: Change<NaiveDate>,
+    pub timing: Change<String>,
+    pub location: Change<String>,
+    pub importance: Change<i16>,
+    pub urgency: Change<i16>,
+    pub maturity: Change<i16>,
+    pub effort: Change<i16>,
+    pub benefit: Change<i16>,
+    pub visibility: Option<Visibility>,
+    pub status: Option<TouchpointStatus>,
+    pub horizon: Change<Horizon>,
+}
+
+/// What a new touchpoint must have; the rest of the patch is optional.
+pub struct NewTouchpoint {
+    pub name: String,
+    pub channel: Channel,
+    pub expressions: ExpressionSet,
+    pub phase_id: Uuid,
+}
+
+impl TouchpointPatch {
+    /// The required fields of a create; each missing one is BAD_USER_INPUT naming it.
+    pub fn required_for_create(&self) -> AppResult<NewTouchpoint> {
+        let missing = |field: &str| AppError::bad_input(field, format!("{field} is required"));
+        Ok(NewTouchpoint {
+            name: self.name.clone().ok_or_else(|| missing("name"))?,
+            channel: self.channel.ok_or_else(|| missing("channel"))?,
+            expressions: self.expressions.ok_or_else(|| missing("expressions"))?,
+            phase_id: self.phase_id.ok_or_else(|| missing("phaseId"))?,
+        })
+    }
+
+    /// Applies the patch to a model's descriptive fields and recomputes the priority.
+    /// Lifecycle fields the registry owns (version, review status, timestamps) are left to
+    /// the caller.
+    pub fn apply(self, m: &mut touchpoint::Model) {
+        self.external_id.apply_to(&mut m.external_id);
+        if let Some(v) = self.name {
+            m.name = v;
+        }
+        self.description.apply_to(&mut m.description);
+        if let Some(v) = self.channel {
+            m.channel = v;
+        }
+        if let Some(set) = self.expressions {
+            m.expr_personal = set.personal;
+            m.expr_physical = set.physical;
+            m.expr_digital = set.digital;
+        }
+        if let Some(v) = self.ownership {
+            m.ownership = v;
+        }
+        if let Some(v) = self.phase_id {
+            m.phase_id = v;
+        }
+        self.target_experience.apply_to(&mut m.target_experience);
+        self.key_metric.apply_to(&mut m.key_metric);
+        if let Some(v) = self.tags {
+            m.tags = StringList(v);
+        }
+        match self.cost {
+            Change::Keep => {}
+            Change::Clear => {
+                m.cost_amount = None;
+                m.cost_currency = None;
+            }
+            Change::Set(money) => {
+                m.cost_amount = Some(money.amount_text());
+                m.cost_currency = Some(money.currency);
+            }
+        }
+        self.resources.apply_to(&mut m.resources);
+        if let Some(v) = self.media {
+            m.media = StringList(v);
+        }
+        self.launch_date.apply_to(&mut m.launch_date);
+        self.timing.apply_to(&mut m.timing);
+        self.location.apply_to(&mut m.location);
+        self.importance.apply_to(&mut m.importance);
+        self.urgency.apply_to(&mut m.urgency);
+        self.maturity.apply_to(&mut m.maturity);
+        self.effort.apply_to(&mut m.effort);
+        self.benefit.apply_to(&mut m.benefit);
+        if let Some(v) = self.visibility {
+            m.visibility = v;
+        }
+        if let Some(v) = self.status {
+            m.status = v;
+        }
+        self.horizon.apply_to(&mut m.horizon);
+        m.priority_score =
+            Scores::from_options(m.importance, m.urgency, m.maturity, m.effort, m.benefit)
+                .map(|s| s.priority_hundredths());
+    }
+}
+
+/// Whether two versions of a touchpoint differ in anything a client wrote.
+pub fn same_content(a: &touchpoint::Model, b: &touchpoint::Model) -> bool {
+    let mut a = a.clone();
+    a.version = b.version;
+    a.updated_at = b.updated_at;
+    a.review_status = b.review_status;
+    a == *b
+}

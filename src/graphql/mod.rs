@@ -1,0 +1,49 @@
+//! The GraphQL API: schema, types, inputs, loaders. It knows nothing of HTTP; the handlers
+//! in `http/` attach the caller and the loaders to each request.
+pub mod context;
+pub mod errors;
+pub mod ids;
+pub mod inputs;
+pub mod loaders;
+pub mod mutation;
+pub mod query;
+pub mod scalars;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+
+use crate::db::Db;
+use mutation::MutationRoot;
+use query::QueryRoot;
+
+pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Options that shape the schema at start-up.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SchemaOptions {
+    /// Production mode: no introspection, no field suggestions.
+    pub production: bool,
+}
+
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .extension(errors::ErrorCodes)
+}
+
+/// The schema served by `serve`, built once.
+pub fn build_schema(db: Db, options: SchemaOptions) -> RegistrySchema {
+    let mut builder = builder().data(db);
+    if options.production {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The SDL, as `export-schema` prints it and `schema/schema.graphql` holds it.
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}

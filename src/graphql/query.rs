@@ -1,0 +1,118 @@
+//! The root Query type, merged from one object per area.
+use std::sync::Arc;
+
+use async_graphql::{Context, MergedObject, Object, Result, ID};
+
+use super::context::{db, principal, RequestContext};
+use super::ids::parse_id;
+use super::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
+use super::types::brand::Brand;
+use super::types::connection::TouchpointConnection;
+use super::types::organization::Organization;
+use super::types::touchpoint::Touchpoint;
+use super::types::viewer::Viewer;
+use crate::error::AppError;
+use crate::services::organizations::OrgKey;
+use crate::services::touchpoint_list::{self, PageArgs, TouchpointOrder};
+use crate::services::{brands, organizations, touchpoints};
+
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(ViewerQuery, DirectoryQuery, TouchpointQuery);
+
+#[derive(Default)]
+pub struct ViewerQuery;
+
+#[Object]
+impl ViewerQuery {
+    /// The caller.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Viewer> {
+        principal(ctx)?;
+        let principal = ctx
+            .data::<RequestContext>()?
+            .principal
+            .clone()
+            .ok_or_else(|| AppError::Unauthenticated("a bearer access token is required".into()))?;
+        Ok(Viewer(Arc::clone(&principal)))
+    }
+}
+
+/// Exactly one of `id` and `slug`.
+fn org_key(id: Option<ID>, slug: Option<String>) -> Result<OrgKey, AppError> {
+    match (id, slug) {
+        (Some(id), None) => Ok(OrgKey::Id(parse_id("id", &id)?)),
+        (None, Some(slug)) => Ok(OrgKey::Slug(slug.trim().to_owned())),
+        _ => Err(AppError::bad_input("id", "give exactly one of id and slug")),
+    }
+}
+
+#[derive(Default)]
+pub struct DirectoryQuery;
+
+#[Object]
+impl DirectoryQuery {
+    /// An organization the caller may see, by id or slug; null otherwise.
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Organization>> {
+        let p = principal(ctx)?;
+        let key = org_key(id, slug)?;
+        Ok(organizations::find_visible(db(ctx)?, p, &key)
+            .await?
+            .map(Organization))
+    }
+
+    /// A brand whose network the caller belongs to, by id or slug; null otherwise.
+    async fn brand(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Brand>> {
+        let p = principal(ctx)?;
+        let key = org_key(id, slug)?;
+        Ok(brands::find(db(ctx)?, p, &key).await?.map(Brand))
+    }
+}
+
+#[derive(Default)]
+pub struct TouchpointQuery;
+
+#[Object]
+impl TouchpointQuery {
+    /// A touchpoint the caller may see (archived ones included); null otherwise.
+    async fn touchpoint(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Touchpoint>> {
+        let p = principal(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(touchpoints::get(db(ctx)?, p, id).await?.map(Touchpoint))
+    }
+
+    /// The touchpoints the caller may see, as a Relay connection (page size default 20,
+    /// at most 100).
+    #[allow(clippy::too_many_arguments)] // one per GraphQL argument
+    async fn touchpoints(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TouchpointFilterInput>,
+        order_by: Option<TouchpointOrderInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<TouchpointConnection> {
+        let p = principal(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let order = order_by.map(TouchpointOrder::from).unwrap_or_default();
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = touchpoint_list::list(db(ctx)?, p, &filter, order, &args).await?;
+        Ok(TouchpointConnection::new(page, filter))
+    }
+}

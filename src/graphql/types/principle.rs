@@ -1,0 +1,28 @@
+use async_graphql::{Object, ID};
+use chrono::{DateTime, Utc};
+
+use crate::entities::principle;
+use crate::graphql::ids::to_id;
+
+/// A positioning attribute or experience principle of the brand ("fast", "personal").
+pub struct Principle(pub principle::Model);
+
+#[Object]
+impl Principle {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Set when archived; archived principles no longer count towards alignment.
+    async fn archived_at(&self) -> Option<DateTime<Utc>> {
+        self.0.archived_at
+    }
+}

@@ -1,0 +1,17 @@
+//! Touchpoint Registry: a GraphQL API where a brand and its partners register, align and
+//! plan every customer touchpoint. See `DESIGN.md` for the product contract.
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

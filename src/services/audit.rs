@@ -1,0 +1,92 @@
+//! The append-only audit trail: every write records who, in which organization and network,
+//! did what to which entity, with the entity before and after.
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::{Actor, Principal};
+use crate::clock;
+use crate::entities::audit_entry;
+use crate::error::AppResult;
+
+/// Who an audit entry names.
+#[derive(Debug, Clone)]
+pub struct AuditActor {
+    pub kind: &'static str,
+    pub id: Option<Uuid>,
+    pub label: String,
+    pub organization_id: Option<Uuid>,
+}
+
+impl AuditActor {
+    /// An operator's command-line action (`create-brand`, `seed-demo`).
+    pub fn system(label: &str) -> Self {
+        Self {
+            kind: "SYSTEM",
+            id: None,
+            label: label.to_owned(),
+            organization_id: None,
+        }
+    }
+}
+
+impl From<&Principal> for AuditActor {
+    fn from(p: &Principal) -> Self {
+        Self {
+            kind: match p.actor {
+                Actor::User { .. } => "USER",
+                Actor::ApiClient { .. } => "API_CLIENT",
+            },
+            id: Some(p.actor_id()),
+            label: p.actor_label(),
+            organization_id: Some(p.org_id()),
+        }
+    }
+}
+
+/// One write to record.
+pub struct AuditRecord<'a> {
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: Uuid,
+    pub brand_id: Option<Uuid>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An entity as it is kept in `before`/`after`.
+pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
+/// Appends an entry in the caller's transaction, so it commits with the write it describes.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    actor: &AuditActor,
+    rec: AuditRecord<'_>,
+) -> AppResult<()> {
+    audit_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        at: Set(clock::now()),
+        actor_kind: Set(actor.kind.to_owned()),
+        actor_id: Set(actor.id),
+        actor_label: Set(actor.label.clone()),
+        organization_id: Set(actor.organization_id),
+        brand_id: Set(rec.brand_id),
+        action: Set(rec.action.to_owned()),
+        entity_type: Set(rec.entity_type.to_owned()),
+        entity_id: Set(rec.entity_id),
+        before: Set(rec.before),
+        after: Set(rec.after),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// A rating as kept in `before`/`after`.
+pub fn snapshot_rating(r: &crate::entities::alignment::Model) -> Option<serde_json::Value> {
+    Some(serde_json::json!({
+        "principleId": r.principle_id, "score": r.score, "note": r.note,
+    }))
+}

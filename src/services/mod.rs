@@ -1,0 +1,22 @@
+//! The one layer that reads and writes the registry, always scoped by the caller.
+//!
+//! Every path — GraphQL queries, nested fields, mutations, sync, the change feed,
+//! subscriptions, the CLI — goes through these functions, and the permission rules of
+//! DESIGN.md §2 are checked here, not in resolvers.
+pub mod access;
+pub mod alignments;
+pub mod audit;
+pub mod bootstrap;
+pub mod brands;
+pub mod changes;
+pub mod cursor;
+pub mod journeys;
+pub mod lookups;
+pub mod members;
+pub mod organizations;
+pub mod partners;
+pub mod phases;
+pub mod principles;
+pub mod reviews;
+pub mod touchpoint_list;
+pub mod touchpoints;

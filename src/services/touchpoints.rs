@@ -1,0 +1,326 @@
+//! Reading and writing touchpoints under the rules of DESIGN.md §2.
+//!
+//! Writes run in one transaction with their audit entry and change-log row. A touchpoint
+//! the caller cannot read does not exist for it (NOT_FOUND); one it can read but may not
+//! change is FORBIDDEN.
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use uuid::Uuid;
+
+use super::access::readable_touchpoints;
+use super::audit::{self, AuditActor, AuditRecord};
+use super::changes;
+use crate::auth::Principal;
+use crate::clock;
+use crate::db::Db;
+use crate::domain::touchpoint::{same_content, TouchpointPatch};
+use crate::domain::{ChangeKind, Ownership, ReviewStatus, TouchpointStatus, Visibility};
+use crate::entities::string_list::StringList;
+use crate::entities::{phase, touchpoint};
+use crate::error::{AppError, AppResult};
+
+/// The touchpoint, if the caller may read it.
+pub async fn get(db: &Db, p: &Principal, id: Uuid) -> AppResult<Option<touchpoint::Model>> {
+    get_in(db.conn(), p, id).await
+}
+
+async fn get_in<C: ConnectionTrait>(
+    conn: &C,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<Option<touchpoint::Model>> {
+    Ok(touchpoint::Entity::find_by_id(id)
+        .filter(readable_touchpoints(p))
+        .one(conn)
+        .await?)
+}
+
+/// A touchpoint the caller may change: readable (else NOT_FOUND), owned by the caller's
+/// organization, and in a network where the caller may write (else FORBIDDEN).
+async fn get_writable<C: ConnectionTrait>(
+    conn: &C,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<touchpoint::Model> {
+    let current = get_in(conn, p, id)
+        .await?
+        .ok_or(AppError::NotFound("touchpoint"))?;
+    if current.owner_id != p.org_id() {
+        return Err(AppError::forbidden(
+            "only the owner edits a touchpoint; the brand reviews it instead",
+        ));
+    }
+    p.require_writer_in(current.brand_id)?;
+    Ok(current)
+}
+
+pub(super) fn check_version(current: &touchpoint::Model, expected: Option<i32>) -> AppResult<()> {
+    match expected {
+        Some(v) if v != current.version => Err(AppError::Conflict(format!(
+            "the touchpoint is at version {}, not {v}: reload and retry",
+            current.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The brand's own touchpoints are approved on write; a partner's wait for review.
+fn review_status_on_write(brand_id: Uuid, owner_id: Uuid) -> ReviewStatus {
+    if owner_id == brand_id {
+        ReviewStatus::Approved
+    } else {
+        ReviewStatus::Pending
+    }
+}
+
+/// The phase must belong to the touchpoint's brand.
+async fn check_phase<C: ConnectionTrait>(
+    conn: &C,
+    phase_id: Uuid,
+    brand_id: Uuid,
+) -> AppResult<()> {
+    let found = phase::Entity::find_by_id(phase_id)
+        .filter(phase::Column::BrandId.eq(brand_id))
+        .one(conn)
+        .await?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(AppError::bad_input(
+            "phaseId",
+            "no such phase in this brand",
+        )),
+    }
+}
+
+/// `externalId` is unique per owner.
+async fn check_external_id<C: ConnectionTrait>(
+    conn: &C,
+    owner_id: Uuid,
+    external_id: &str,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    let mut query = touchpoint::Entity::find()
+        .filter(touchpoint::Column::OwnerId.eq(owner_id))
+        .filter(touchpoint::Column::ExternalId.eq(external_id));
+    if let Some(id) = except {
+        query = query.filter(touchpoint::Column::Id.ne(id));
+    }
+    if query.one(conn).await?.is_some() {
+        return Err(AppError::bad_input(
+            "externalId",
+            "another touchpoint of your organization has this externalId",
+        ));
+    }
+    Ok(())
+}
+
+/// A new touchpoint with its defaults, before the patch is applied.
+fn blank(p: &Principal, brand_id: Uuid, phase_id: Uuid) -> touchpoint::Model {
+    let now = clock::now();
+    let is_brand = p.org_id() == brand_id;
+    touchpoint::Model {
+        id: Uuid::now_v7(),
+        brand_id,
+        owner_id: p.org_id(),
+        external_id: None,
+        name: String::new(),
+        description: None,
+        channel: crate::domain::Channel::Other,
+        expr_personal: false,
+        expr_physical: false,
+        expr_digital: false,
+        ownership: if is_brand {
+            Ownership::Own
+        } else {
+            Ownership::Partner
+        },
+        phase_id,
+        target_experience: None,
+        key_metric: None,
+        tags: StringList::default(),
+        cost_amount: None,
+        cost_currency: None,
+        resources: None,
+        media: StringList::default(),
+        launch_date: None,
+        timing: None,
+        location: None,
+        importance: None,
+        urgency: None,
+        maturity: None,
+        effort: None,
+        benefit: None,
+        priority_score: None,
+        signature: false,
+        // The brand shares with its network by default; a partner keeps its data private
+        // until it chooses to share.
+        visibility: if is_brand {
+            Visibility::Network
+        } else {
+            Visibility::Private
+        },
+        status: TouchpointStatus::Active,
+        horizon: None,
+        review_status: review_status_on_write(brand_id, p.org_id()),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+    }
+}
+
+/// Registers a touchpoint of the caller's organization in `brand_id`'s network.
+pub async fn create(
+    db: &Db,
+    p: &Principal,
+    brand_id: Uuid,
+    patch: TouchpointPatch,
+) -> AppResult<touchpoint::Model> {
+    p.require_writer_in(brand_id)?;
+    let required = patch.required_for_create()?;
+    let tx = db.begin_write().await?;
+    check_phase(&tx, required.phase_id, brand_id).await?;
+    if let crate::domain::touchpoint::Change::Set(ext) = &patch.external_id {
+        check_external_id(&tx, p.org_id(), ext, None).await?;
+    }
+    let mut model = blank(p, brand_id, required.phase_id);
+    patch.apply(&mut model);
+    let created = model.clone().into_active_model().insert(&tx).await?;
+    let actor = AuditActor::from(p);
+    audit::record(
+        &tx,
+        &actor,
+        AuditRecord {
+            action: "touchpoint.create",
+            entity_type: "Touchpoint",
+            entity_id: created.id,
+            brand_id: Some(brand_id),
+            before: None,
+            after: audit::snapshot(&created),
+        },
+    )
+    .await?;
+    changes::record(&tx, &actor, brand_id, created.id, ChangeKind::Created).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Applies `patch` when the caller holds `expected_version`. A patch that changes nothing
+/// returns the touchpoint as it is (no new version, no audit entry).
+pub async fn update(
+    db: &Db,
+    p: &Principal,
+    id: Uuid,
+    expected_version: i32,
+    patch: TouchpointPatch,
+) -> AppResult<touchpoint::Model> {
+    let tx = db.begin_write().await?;
+    let current = get_writable(&tx, p, id).await?;
+    check_version(&current, Some(expected_version))?;
+    if current.archived_at.is_some() {
+        return Err(AppError::Conflict(
+            "the touchpoint is archived: restore it before editing".into(),
+        ));
+    }
+    if let Some(phase_id) = patch.phase_id {
+        check_phase(&tx, phase_id, current.brand_id).await?;
+    }
+    if let crate::domain::touchpoint::Change::Set(ext) = &patch.external_id {
+        check_external_id(&tx, current.owner_id, ext, Some(current.id)).await?;
+    }
+    let mut next = current.clone();
+    patch.apply(&mut next);
+    if same_content(&current, &next) {
+        return Ok(current);
+    }
+    next.version = current.version + 1;
+    next.updated_at = clock::now();
+    next.review_status = review_status_on_write(current.brand_id, current.owner_id);
+    let saved = save_if_version(&tx, &current, next).await?;
+    let actor = AuditActor::from(p);
+    audit::record(
+        &tx,
+        &actor,
+        AuditRecord {
+            action: "touchpoint.update",
+            entity_type: "Touchpoint",
+            entity_id: saved.id,
+            brand_id: Some(saved.brand_id),
+            before: audit::snapshot(&current),
+            after: audit::snapshot(&saved),
+        },
+    )
+    .await?;
+    changes::record(&tx, &actor, saved.brand_id, saved.id, ChangeKind::Updated).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Writes `next` over `current` only if the stored version is still `current.version`;
+/// a concurrent writer that got there first makes this a CONFLICT.
+pub(super) async fn save_if_version<C: ConnectionTrait>(
+    conn: &C,
+    current: &touchpoint::Model,
+    next: touchpoint::Model,
+) -> AppResult<touchpoint::Model> {
+    let mut active = next.clone().into_active_model().reset_all();
+    active.id = sea_orm::ActiveValue::Unchanged(next.id);
+    let result = touchpoint::Entity::update_many()
+        .set(active)
+        .filter(touchpoint::Column::Id.eq(current.id))
+        .filter(touchpoint::Column::Version.eq(current.version))
+        .exec(conn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::Conflict(
+            "the touchpoint changed while this update ran: reload and retry".into(),
+        ));
+    }
+    Ok(next)
+}
+
+/// Archives (soft-deletes) or restores a touchpoint. Asking for the state it is already in
+/// changes nothing and returns it.
+pub async fn set_archived(
+    db: &Db,
+    p: &Principal,
+    id: Uuid,
+    archived: bool,
+    expected_version: Option<i32>,
+) -> AppResult<touchpoint::Model> {
+    let tx = db.begin_write().await?;
+    let current = get_writable(&tx, p, id).await?;
+    check_version(&current, expected_version)?;
+    if current.archived_at.is_some() == archived {
+        return Ok(current);
+    }
+    let now = clock::now();
+    let mut next = current.clone();
+    next.archived_at = archived.then_some(now);
+    next.version = current.version + 1;
+    next.updated_at = now;
+    let saved = save_if_version(&tx, &current, next).await?;
+    let actor = AuditActor::from(p);
+    let (action, kind) = if archived {
+        ("touchpoint.archive", ChangeKind::Archived)
+    } else {
+        ("touchpoint.restore", ChangeKind::Restored)
+    };
+    audit::record(
+        &tx,
+        &actor,
+        AuditRecord {
+            action,
+            entity_type: "Touchpoint",
+            entity_id: saved.id,
+            brand_id: Some(saved.brand_id),
+            before: audit::snapshot(&current),
+            after: audit::snapshot(&saved),
+        },
+    )
+    .await?;
+    changes::record(&tx, &actor, saved.brand_id, saved.id, kind).await?;
+    tx.commit().await?;
+    Ok(saved)
+}

@@ -1,0 +1,383 @@
+//! Spawning the real application for a test, and talking to it over real HTTP.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use touchpoint_registry::auth::resolve::resolve_subject;
+use touchpoint_registry::auth::TokenService;
+use touchpoint_registry::config::{LogFormat, Secret, Settings};
+use touchpoint_registry::db::Db;
+use touchpoint_registry::domain::{OrganizationKind, Role};
+use touchpoint_registry::services::audit::AuditActor;
+use touchpoint_registry::services::bootstrap::{self, NewBrand};
+use touchpoint_registry::services::partners::{self, NewPartner};
+use touchpoint_registry::services::{brands, members};
+use touchpoint_registry::startup::{token_service, Application};
+use uuid::Uuid;
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub tokens: TokenService,
+    pub settings: Settings,
+    client: awc::Client,
+    /// Removed when the test ends (SQLite only).
+    data_dir: Option<PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.data_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// The database of one test: a fresh SQLite file, or a fresh schema in the PostgreSQL
+/// database named by `TEST_DATABASE_URL`.
+async fn fresh_database(id: &str, data_dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if !base.is_empty() => {
+            let admin = sea_orm::Database::connect(&base)
+                .await
+                .expect("TEST_DATABASE_URL is reachable");
+            use sea_orm::ConnectionTrait;
+            admin
+                .execute_unprepared(&format!("CREATE SCHEMA \"t_{id}\""))
+                .await
+                .expect("create test schema");
+            let _ = admin.close().await;
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}options=-c%20search_path%3Dt_{id}")
+        }
+        _ => format!(
+            "sqlite://{}?mode=rwc",
+            data_dir.join("registry.db").display()
+        ),
+    }
+}
+
+pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
+    Settings {
+        database_url: Some(database_url),
+        data_dir,
+        listen_addr: "127.0.0.1:0".into(),
+        jwt_secret: Some(Secret::new(JWT_SECRET)),
+        jwt_issuer: "touchpoint-registry".into(),
+        jwt_audience: "touchpoint-registry".into(),
+        token_ttl: Duration::from_secs(3600),
+        db_pool_size: 4,
+        http_workers: Some(1),
+        production: false,
+        log_format: LogFormat::Text,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Spawns the application with settings adjusted by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let id = Uuid::new_v4().simple().to_string();
+    let data_dir = std::env::temp_dir().join(format!("touchpoint-test-{id}"));
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let url = fresh_database(&id, &data_dir).await;
+    let mut settings = test_settings(url, data_dir.clone());
+    adjust(&mut settings);
+    let app = Application::build(&settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.db().clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        tokens: token_service(&settings).unwrap(),
+        settings,
+        client: awc::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .finish(),
+        data_dir: Some(data_dir),
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request with an optional bearer token; returns status and JSON body.
+    pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut req = self.client.post(format!("{}/graphql", self.address));
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
+        let mut resp = req.send_json(body).await.expect("request sent");
+        let status = resp.status().as_u16();
+        let json = resp
+            .json::<Value>()
+            .limit(16 * 1024 * 1024)
+            .await
+            .unwrap_or(Value::Null);
+        (status, json)
+    }
+
+    /// A GraphQL request as `token`; returns the response body.
+    pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.post_graphql(
+            Some(token),
+            &json!({ "query": query, "variables": variables }),
+        )
+        .await
+        .1
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        let mut resp = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request sent");
+        let body = resp.body().await.unwrap_or_default();
+        (
+            resp.status().as_u16(),
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
+    /// A token for the user with this e-mail, acting in `org_id`.
+    pub async fn token_for(&self, email: &str, org_id: Uuid) -> String {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use touchpoint_registry::entities::user;
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(self.db.conn())
+            .await
+            .unwrap()
+            .expect("user exists");
+        self.tokens.issue(found.id, Some(org_id), None).unwrap()
+    }
+}
+
+/// A person of the test network and their token.
+#[derive(Clone)]
+pub struct Person {
+    pub email: String,
+    pub token: String,
+}
+
+/// A small network: brand `acme` with an admin, editor and viewer; two dealers, `dealer-a`
+/// (admin, editor, viewer) and `dealer-b` (admin, editor); and a second brand `globex` that
+/// shares nobody with acme.
+pub struct Network {
+    pub brand_id: Uuid,
+    pub dealer_a: Uuid,
+    pub dealer_b: Uuid,
+    pub other_brand_id: Uuid,
+    pub phases: Vec<Uuid>,
+    pub other_phases: Vec<Uuid>,
+    pub brand_admin: Person,
+    pub brand_editor: Person,
+    pub brand_viewer: Person,
+    pub a_admin: Person,
+    pub a_editor: Person,
+    pub a_viewer: Person,
+    pub b_admin: Person,
+    pub b_editor: Person,
+    pub other_admin: Person,
+}
+
+impl Network {
+    pub async fn build(app: &TestApp) -> Self {
+        let db = &app.db;
+        let system = AuditActor::system("test");
+        let (brand, admin_user) = bootstrap::create_brand(
+            db,
+            &system,
+            NewBrand {
+                name: "Acme",
+                slug: "acme",
+                admin_email: "admin@acme.test",
+                admin_name: Some("Ada Admin"),
+            },
+        )
+        .await
+        .unwrap();
+        let admin = resolve_subject(db, admin_user.id, Some(brand.id))
+            .await
+            .unwrap();
+        members::add_member(db, &admin, "editor@acme.test", "Ed Editor", Role::Editor)
+            .await
+            .unwrap();
+        members::add_member(db, &admin, "viewer@acme.test", "Vi Viewer", Role::Viewer)
+            .await
+            .unwrap();
+        let mut dealers = Vec::new();
+        for slug in ["dealer-a", "dealer-b"] {
+            let ps = partners::create_partner(
+                db,
+                &admin,
+                brand.id,
+                NewPartner {
+                    slug: slug.into(),
+                    name: Some(format!("Dealer {slug}")),
+                    kind: Some(OrganizationKind::Dealer),
+                    tier: Some("gold".into()),
+                    admin_email: Some(format!("admin@{slug}.test")),
+                    admin_name: Some(format!("Admin {slug}")),
+                },
+            )
+            .await
+            .unwrap();
+            dealers.push(ps.partner_id);
+        }
+        let a_admin = resolve_subject(
+            db,
+            user_id(app, "admin@dealer-a.test").await,
+            Some(dealers[0]),
+        )
+        .await
+        .unwrap();
+        members::add_member(
+            db,
+            &a_admin,
+            "editor@dealer-a.test",
+            "Ann Editor",
+            Role::Editor,
+        )
+        .await
+        .unwrap();
+        members::add_member(
+            db,
+            &a_admin,
+            "viewer@dealer-a.test",
+            "Al Viewer",
+            Role::Viewer,
+        )
+        .await
+        .unwrap();
+        let b_admin = resolve_subject(
+            db,
+            user_id(app, "admin@dealer-b.test").await,
+            Some(dealers[1]),
+        )
+        .await
+        .unwrap();
+        members::add_member(
+            db,
+            &b_admin,
+            "editor@dealer-b.test",
+            "Bo Editor",
+            Role::Editor,
+        )
+        .await
+        .unwrap();
+        let (other, _) = bootstrap::create_brand(
+            db,
+            &system,
+            NewBrand {
+                name: "Globex",
+                slug: "globex",
+                admin_email: "admin@globex.test",
+                admin_name: None,
+            },
+        )
+        .await
+        .unwrap();
+        let phases = brands::phases(db, &admin, brand.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let other_admin_p =
+            resolve_subject(db, user_id(app, "admin@globex.test").await, Some(other.id))
+                .await
+                .unwrap();
+        let other_phases = brands::phases(db, &other_admin_p, other.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let person = |email: &str, org: Uuid| {
+            let email = email.to_owned();
+            async move {
+                let token = app.token_for(&email, org).await;
+                Person { email, token }
+            }
+        };
+        Self {
+            brand_id: brand.id,
+            dealer_a: dealers[0],
+            dealer_b: dealers[1],
+            other_brand_id: other.id,
+            phases,
+            other_phases,
+            brand_admin: person("admin@acme.test", brand.id).await,
+            brand_editor: person("editor@acme.test", brand.id).await,
+            brand_viewer: person("viewer@acme.test", brand.id).await,
+            a_admin: person("admin@dealer-a.test", dealers[0]).await,
+            a_editor: person("editor@dealer-a.test", dealers[0]).await,
+            a_viewer: person("viewer@dealer-a.test", dealers[0]).await,
+            b_admin: person("admin@dealer-b.test", dealers[1]).await,
+            b_editor: person("editor@dealer-b.test", dealers[1]).await,
+            other_admin: person("admin@globex.test", other.id).await,
+        }
+    }
+}
+
+async fn user_id(app: &TestApp, email: &str) -> Uuid {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use touchpoint_registry::entities::user;
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// The first error's `extensions.code`.
+pub fn error_code(resp: &Value) -> Option<&str> {
+    resp["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The first error's `extensions.field`.
+pub fn error_field(resp: &Value) -> Option<&str> {
+    resp["errors"][0]["extensions"]["field"].as_str()
+}
+
+/// Panics with the response when it carries errors.
+pub fn assert_ok(resp: &Value) {
+    assert!(resp.get("errors").is_none(), "unexpected errors: {resp:#}");
+}
+
+pub const CREATE_TOUCHPOINT: &str = "mutation($input: CreateTouchpointInput!) {
+  createTouchpoint(input: $input) { touchpoint { id version reviewStatus visibility ownership } }
+}";
+
+/// Creates a touchpoint as `token` and returns its id (panics on error).
+pub async fn create_touchpoint(app: &TestApp, token: &str, input: Value) -> String {
+    let resp = app
+        .gql(token, CREATE_TOUCHPOINT, json!({ "input": input }))
+        .await;
+    assert_ok(&resp);
+    resp["data"]["createTouchpoint"]["touchpoint"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// A minimal valid create input.
+pub fn minimal_input(brand_id: Uuid, phase_id: Uuid, name: &str) -> Value {
+    json!({
+        "brandId": brand_id.to_string(),
+        "name": name,
+        "channel": "WEBSITE",
+        "expressions": ["DIGITAL"],
+        "phaseId": phase_id.to_string(),
+    })
+}

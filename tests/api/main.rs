@@ -1,0 +1,14 @@
+//! The API test suite: one binary, each test against its own server on a random port and
+//! its own database (SQLite by default; PostgreSQL when `TEST_DATABASE_URL` names one).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)] // shared by test files; not every helper is used by every capability yet
+mod helpers;
+
+mod demo;
+mod health;
+mod schema;
+mod touchpoint_access;
+mod touchpoint_crud;
+mod touchpoint_lists;
+mod touchpoint_validation;
