@@ -54,6 +54,16 @@ pub struct Settings {
     #[arg(long, env = "JWT_SECRET", global = true, hide_env_values = true, value_parser = parse_secret)]
     pub jwt_secret: Option<Secret>,
 
+    /// Asymmetric signing key for issued tokens, as `KID=PATH` to a PEM private key
+    /// (Ed25519 → EdDSA, RSA → RS256). Needs JWT_PUBLIC_KEYS; turns HS256 off.
+    #[arg(long, env = "JWT_PRIVATE_KEY", global = true)]
+    pub jwt_private_key: Option<String>,
+
+    /// Public keys accepted on verification, as `KID=PATH[,KID=PATH…]` (PEM). Tokens are
+    /// matched to a key by their `kid` header, so keys rotate by listing old and new.
+    #[arg(long, env = "JWT_PUBLIC_KEYS", global = true)]
+    pub jwt_public_keys: Option<String>,
+
     /// `iss` of issued tokens, required on verified ones.
     #[arg(
         long,

@@ -1,4 +1,6 @@
 //! Connecting to the database, migrating it, and starting write transactions.
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
@@ -13,7 +15,11 @@ use crate::config::Settings;
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    statements: Arc<AtomicU64>,
 }
+
+/// A statement slower than this is logged as a warning.
+const SLOW_STATEMENT: Duration = Duration::from_millis(500);
 
 impl Db {
     /// Connects with the settings' URL; for SQLite it creates the data directory first and
@@ -43,12 +49,29 @@ impl Db {
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
-        let conn = sea_orm::Database::connect(options).await?;
-        Ok(Self { conn })
+        let mut conn = sea_orm::Database::connect(options).await?;
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&statements);
+        conn.set_metric_callback(move |info| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            if info.elapsed > SLOW_STATEMENT {
+                tracing::warn!(
+                    elapsed_ms = info.elapsed.as_millis() as u64,
+                    failed = info.failed,
+                    "slow statement"
+                );
+            }
+        });
+        Ok(Self { conn, statements })
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// Statements executed since start (a cheap counter: metrics, and the N+1 tests).
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
     }
 
     pub fn backend(&self) -> DbBackend {

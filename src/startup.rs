@@ -5,7 +5,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 
-use crate::auth::{keys, TokenService};
+use crate::auth::TokenService;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::graphql::{build_schema, SchemaOptions};
@@ -16,7 +16,7 @@ pub enum StartupError {
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("signing key: {0}")]
-    Key(std::io::Error),
+    Key(#[from] crate::auth::keys::KeyError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: String,
@@ -24,15 +24,9 @@ pub enum StartupError {
     },
 }
 
-/// The token service the settings describe (the secret is read or created once).
+/// The token service the settings describe (keys are read, or the secret created, once).
 pub fn token_service(settings: &Settings) -> Result<TokenService, StartupError> {
-    let secret = keys::signing_secret(settings).map_err(StartupError::Key)?;
-    Ok(TokenService::hs256(
-        &secret,
-        &settings.jwt_issuer,
-        &settings.jwt_audience,
-        settings.token_ttl,
-    ))
+    Ok(TokenService::from_settings(settings)?)
 }
 
 /// A built server, bound and ready to run.

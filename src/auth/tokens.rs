@@ -1,13 +1,18 @@
-//! Signing and verifying access tokens (JWT, RFC 8725: algorithm pinned, `exp`/`iss`/`aud`
-//! required, `nbf` honoured, small leeway).
+//! Signing and verifying access tokens, following RFC 8725: the accepted algorithms are
+//! pinned by configuration (HS256 with a shared secret, or EdDSA/RS256 keys chosen by
+//! `kid`), `exp`/`iss`/`aud`/`sub` are required, `nbf` is honoured, and clock skew is
+//! tolerated for 30 seconds at most. Keys are parsed once at start-up.
 use std::time::Duration;
 
 use chrono::Utc;
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::config::Secret;
+use super::keys::{self, KeyError};
+use crate::config::{Secret, Settings};
 use crate::error::AppError;
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
@@ -30,32 +35,105 @@ pub struct Claims {
     pub org: Option<Uuid>,
 }
 
-/// Issues and verifies tokens; built once at start-up (keys are parsed once).
-pub struct TokenService {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+struct Signer {
+    header: Header,
+    key: EncodingKey,
+}
+
+/// A key accepted on verification, with the validation pinned to its algorithm.
+struct Verifier {
+    kid: Option<String>,
+    key: DecodingKey,
     validation: Validation,
+}
+
+/// Issues and verifies tokens.
+pub struct TokenService {
+    signer: Option<Signer>,
+    verifiers: Vec<Verifier>,
     issuer: String,
     audience: String,
     ttl: Duration,
 }
 
+fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
+    let mut v = Validation::new(algorithm);
+    v.set_issuer(&[issuer]);
+    v.set_audience(&[audience]);
+    v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    v.validate_nbf = true;
+    v.leeway = LEEWAY_SECONDS;
+    v
+}
+
+fn unauthenticated(reason: &str) -> AppError {
+    AppError::Unauthenticated(reason.into())
+}
+
 impl TokenService {
+    /// HS256 with a shared secret.
     pub fn hs256(secret: &Secret, issuer: &str, audience: &str, ttl: Duration) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[issuer]);
-        validation.set_audience(&[audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.validate_nbf = true;
-        validation.leeway = LEEWAY_SECONDS;
+        let bytes = secret.expose().as_bytes();
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some("JWT".into());
         Self {
-            encoding: EncodingKey::from_secret(secret.expose().as_bytes()),
-            decoding: DecodingKey::from_secret(secret.expose().as_bytes()),
-            validation,
+            signer: Some(Signer {
+                header,
+                key: EncodingKey::from_secret(bytes),
+            }),
+            verifiers: vec![Verifier {
+                kid: None,
+                key: DecodingKey::from_secret(bytes),
+                validation: validation(Algorithm::HS256, issuer, audience),
+            }],
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
             ttl,
         }
+    }
+
+    /// The service the settings describe: asymmetric keys when `JWT_PUBLIC_KEYS` is set,
+    /// otherwise HS256 with `JWT_SECRET` (or the generated secret).
+    pub fn from_settings(settings: &Settings) -> Result<Self, KeyError> {
+        let (issuer, audience) = (&settings.jwt_issuer, &settings.jwt_audience);
+        let Some(public) = &settings.jwt_public_keys else {
+            let secret = keys::signing_secret(settings)?;
+            return Ok(Self::hs256(&secret, issuer, audience, settings.token_ttl));
+        };
+        let verifiers: Vec<Verifier> = keys::public_keys(public)?
+            .into_iter()
+            .map(|k| Verifier {
+                kid: Some(k.kid),
+                key: k.key,
+                validation: validation(k.algorithm, issuer, audience),
+            })
+            .collect();
+        let signer = match &settings.jwt_private_key {
+            None => None,
+            Some(spec) => {
+                let private = keys::private_key(spec)?;
+                if !verifiers
+                    .iter()
+                    .any(|v| v.kid.as_deref() == Some(&private.kid))
+                {
+                    return Err(KeyError::MissingPublic(private.kid));
+                }
+                let mut header = Header::new(private.algorithm);
+                header.typ = Some("JWT".into());
+                header.kid = Some(private.kid);
+                Some(Signer {
+                    header,
+                    key: private.key,
+                })
+            }
+        };
+        Ok(Self {
+            signer,
+            verifiers,
+            issuer: issuer.clone(),
+            audience: audience.clone(),
+            ttl: settings.token_ttl,
+        })
     }
 
     pub fn default_ttl(&self) -> Duration {
@@ -69,6 +147,11 @@ impl TokenService {
         org: Option<Uuid>,
         ttl: Option<Duration>,
     ) -> Result<String, AppError> {
+        let signer = self.signer.as_ref().ok_or_else(|| {
+            AppError::internal(std::io::Error::other(
+                "no signing key configured (JWT_PRIVATE_KEY)",
+            ))
+        })?;
         let now = Utc::now().timestamp();
         let ttl = i64::try_from(ttl.unwrap_or(self.ttl).as_secs()).unwrap_or(i64::MAX / 2);
         let claims = Claims {
@@ -80,13 +163,29 @@ impl TokenService {
             nbf: None,
             org,
         };
-        encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)
+        encode(&signer.header, &claims, &signer.key).map_err(AppError::internal)
     }
 
-    /// Verifies signature, algorithm, `exp`, `nbf`, `iss` and `aud`; any failure is
-    /// UNAUTHENTICATED with a message that says which, never what the key is.
+    /// Verifies the token with the key its `kid` names (or the only key), under that key's
+    /// pinned algorithm; any failure is UNAUTHENTICATED with a reason, never key material.
     pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
+        let header =
+            decode_header(token).map_err(|_| unauthenticated("the access token is not valid"))?;
+        let verifier = match (&header.kid, self.verifiers.as_slice()) {
+            (_, [only]) if only.kid.is_none() => only,
+            (Some(kid), all) => all
+                .iter()
+                .find(|v| v.kid.as_deref() == Some(kid.as_str()))
+                .ok_or_else(|| unauthenticated("the access token names an unknown key"))?,
+            (None, [only]) => only,
+            (None, _) => return Err(unauthenticated("the access token names no key (kid)")),
+        };
+        if !verifier.validation.algorithms.contains(&header.alg) {
+            return Err(unauthenticated(
+                "the access token uses an algorithm not accepted here",
+            ));
+        }
+        decode::<Claims>(token, &verifier.key, &verifier.validation)
             .map(|data| data.claims)
             .map_err(|err| {
                 use jsonwebtoken::errors::ErrorKind;
@@ -101,7 +200,7 @@ impl TokenService {
                     ErrorKind::MissingRequiredClaim(_) => "the access token lacks a required claim",
                     _ => "the access token is not valid",
                 };
-                AppError::Unauthenticated(reason.into())
+                unauthenticated(reason)
             })
     }
 }

@@ -20,7 +20,7 @@ use crate::entities::{organization, touchpoint, user};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::AuditActor;
 use crate::services::bootstrap::{self, NewBrand};
-use crate::services::journeys::{self, StepInput};
+use crate::services::journeys::{self, JourneyFields, StepInput};
 use crate::services::partners::{self, NewPartner};
 use crate::services::reviews::{self, ReviewDecision};
 use crate::services::{alignments, brands, members, phases, principles, touchpoints};
@@ -87,7 +87,15 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
 
     let phase_list = brands::phases(db, &admin, brand.id).await?;
     for (phase, metric) in phase_list.iter().zip(PHASE_METRICS) {
-        phases::update(db, &admin, phase.id, None, Change::Set(metric.to_owned())).await?;
+        phases::update(
+            db,
+            &admin,
+            phase.id,
+            None,
+            None,
+            Change::Set(metric.to_owned()),
+        )
+        .await?;
     }
     let mut principle_ids = Vec::new();
     for (name, description) in PRINCIPLES {
@@ -159,15 +167,6 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
         }
     }
     for journey in &JOURNEYS {
-        let created = journeys::create(
-            db,
-            &admin,
-            brand.id,
-            journey.name,
-            Some(journey.persona),
-            Some(journey.description),
-        )
-        .await?;
         let steps = journey
             .steps
             .iter()
@@ -179,7 +178,18 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
                 })
             })
             .collect();
-        journeys::set_steps(db, &admin, created.id, steps).await?;
+        journeys::create(
+            db,
+            &admin,
+            brand.id,
+            JourneyFields {
+                name: Some(journey.name),
+                persona: Change::Set(journey.persona.into()),
+                description: Change::Set(journey.description.into()),
+            },
+            steps,
+        )
+        .await?;
     }
     Ok(true)
 }

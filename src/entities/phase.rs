@@ -9,6 +9,7 @@ pub struct Model {
     pub name: String,
     pub position: i32,
     pub key_metric: Option<String>,
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

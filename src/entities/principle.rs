@@ -9,6 +9,7 @@ pub struct Model {
     pub name: String,
     pub description: Option<String>,
     pub archived_at: Option<DateTimeUtc>,
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

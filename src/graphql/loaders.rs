@@ -1,20 +1,29 @@
 //! DataLoaders for nested fields: each batches one kind of look-up per request, so a list of
 //! 100 touchpoints costs the same few statements as a list of 10.
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use uuid::Uuid;
 
+use crate::auth::Principal;
 use crate::db::Db;
-use crate::entities::{alignment, organization, phase, principle};
+use crate::entities::{alignment, journey_step, organization, phase, principle, touchpoint};
 use crate::error::{AppError, AppResult};
-use crate::services::lookups;
+use crate::services::{journeys, lookups, touchpoints};
 
 pub struct OrganizationLoader(Db);
 pub struct PhaseLoader(Db);
 pub struct PrincipleLoader(Db);
 pub struct AlignmentLoader(Db);
+pub struct JourneyStepsLoader(Db);
+/// Touchpoints by id, only those the caller may read: a reference (a journey step) to a
+/// touchpoint the caller cannot see resolves to nothing.
+pub struct VisibleTouchpointLoader {
+    db: Db,
+    principal: Option<Arc<Principal>>,
+}
 
 impl Loader<Uuid> for OrganizationLoader {
     type Value = organization::Model;
@@ -53,21 +62,52 @@ impl Loader<Uuid> for AlignmentLoader {
     }
 }
 
+impl Loader<Uuid> for JourneyStepsLoader {
+    type Value = Vec<journey_step::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        journeys::steps_of(&self.0, keys).await
+    }
+}
+
+impl Loader<Uuid> for VisibleTouchpointLoader {
+    type Value = touchpoint::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        match &self.principal {
+            Some(p) => touchpoints::visible_by_ids(&self.db, p, keys).await,
+            None => Ok(HashMap::new()),
+        }
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     pub organizations: DataLoader<OrganizationLoader>,
     pub phases: DataLoader<PhaseLoader>,
     pub principles: DataLoader<PrincipleLoader>,
     pub alignments: DataLoader<AlignmentLoader>,
+    pub journey_steps: DataLoader<JourneyStepsLoader>,
+    pub touchpoints: DataLoader<VisibleTouchpointLoader>,
 }
 
 impl Loaders {
-    pub fn new(db: &Db) -> Self {
+    pub fn new(db: &Db, principal: Option<Arc<Principal>>) -> Self {
         Self {
             organizations: DataLoader::new(OrganizationLoader(db.clone()), tokio::spawn),
             phases: DataLoader::new(PhaseLoader(db.clone()), tokio::spawn),
             principles: DataLoader::new(PrincipleLoader(db.clone()), tokio::spawn),
             alignments: DataLoader::new(AlignmentLoader(db.clone()), tokio::spawn),
+            journey_steps: DataLoader::new(JourneyStepsLoader(db.clone()), tokio::spawn),
+            touchpoints: DataLoader::new(
+                VisibleTouchpointLoader {
+                    db: db.clone(),
+                    principal,
+                },
+                tokio::spawn,
+            ),
         }
     }
 }

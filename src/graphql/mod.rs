@@ -5,7 +5,7 @@ pub mod errors;
 pub mod ids;
 pub mod inputs;
 pub mod loaders;
-pub mod mutation;
+pub mod mutations;
 pub mod query;
 pub mod scalars;
 pub mod types;
@@ -13,7 +13,7 @@ pub mod types;
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 
 use crate::db::Db;
-use mutation::MutationRoot;
+use mutations::MutationRoot;
 use query::QueryRoot;
 
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

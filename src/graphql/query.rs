@@ -4,17 +4,19 @@ use std::sync::Arc;
 use async_graphql::{Context, MergedObject, Object, Result, ID};
 
 use super::context::{db, principal, RequestContext};
-use super::ids::parse_id;
+use super::ids::{parse_id, parse_opt_id};
 use super::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
+use super::types::audit::AuditEntryConnection;
 use super::types::brand::Brand;
 use super::types::connection::TouchpointConnection;
+use super::types::journey::Journey;
 use super::types::organization::Organization;
 use super::types::touchpoint::Touchpoint;
 use super::types::viewer::Viewer;
 use crate::error::AppError;
 use crate::services::organizations::OrgKey;
-use crate::services::touchpoint_list::{self, PageArgs, TouchpointOrder};
-use crate::services::{brands, organizations, touchpoints};
+use crate::services::touchpoint_list::PageArgs;
+use crate::services::{audit_log, brands, journeys, organizations, touchpoints};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -103,16 +105,44 @@ impl TouchpointQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<TouchpointConnection> {
-        let p = principal(ctx)?;
-        let filter = filter.unwrap_or_default().into_filter()?;
-        let order = order_by.map(TouchpointOrder::from).unwrap_or_default();
         let args = PageArgs {
             first,
             after,
             last,
             before,
         };
-        let page = touchpoint_list::list(db(ctx)?, p, &filter, order, &args).await?;
-        Ok(TouchpointConnection::new(page, filter))
+        Ok(TouchpointConnection::resolve(ctx, filter, order_by, args, None).await?)
+    }
+
+    /// A journey the caller may read; null otherwise.
+    async fn journey(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Journey>> {
+        let p = principal(ctx)?;
+        let id = parse_id("id", &id)?;
+        Ok(journeys::get(db(ctx)?, p, id).await?.map(Journey))
+    }
+
+    /// The audit trail (ADMINs only): a brand's whole network, or a partner's own
+    /// organization; newest first.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: Option<ID>,
+        entity_id: Option<ID>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEntryConnection> {
+        let p = principal(ctx)?;
+        let organization_id = parse_opt_id("organizationId", organization_id.as_ref())?;
+        let entity_id = parse_opt_id("entityId", entity_id.as_ref())?;
+        let page = audit_log::list(
+            db(ctx)?,
+            p,
+            organization_id,
+            entity_id,
+            first,
+            after.as_deref(),
+        )
+        .await?;
+        Ok(page.into())
     }
 }

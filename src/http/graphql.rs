@@ -148,12 +148,13 @@ async fn execute(
         Ok(p) => p.map(Arc::new),
         Err(err) => return auth_failure(err, &request_id),
     };
+    let loaders = Loaders::new(&state.db, principal.clone());
     let request = request
         .data(RequestContext {
             principal,
             request_id: request_id.clone(),
         })
-        .data(Loaders::new(&state.db));
+        .data(loaders);
     let mut response = state.schema.execute(request).await;
     finalize(&mut response, &request_id);
     HttpResponse::Ok()

@@ -107,6 +107,7 @@ async fn create_default_phases<C: ConnectionTrait>(conn: &C, brand_id: Uuid) -> 
             name: Set((*name).to_owned()),
             position: Set(position as i32),
             key_metric: Set(None),
+            version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
         }

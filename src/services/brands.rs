@@ -58,6 +58,18 @@ pub async fn principles(
         .await?)
 }
 
+/// Whether the caller sees this partnership (the same rule as [`partnerships`]).
+pub fn can_see_partnership(p: &Principal, ps: &partnership::Model) -> bool {
+    match p.relation(ps.brand_id) {
+        NetworkRelation::None => false,
+        NetworkRelation::Brand => true,
+        NetworkRelation::Partner(PartnershipStatus::Active) => {
+            ps.status == PartnershipStatus::Active || ps.partner_id == p.org_id()
+        }
+        NetworkRelation::Partner(_) => ps.partner_id == p.org_id(),
+    }
+}
+
 /// The brand's partnerships: all of them for the brand; the ACTIVE ones (and its own) for
 /// an active partner; only its own for a partner that is not active.
 pub async fn partnerships(
@@ -86,4 +98,47 @@ pub async fn partnerships(
         .order_by_asc(partnership::Column::Id)
         .all(db.conn())
         .await?)
+}
+
+/// Sets the brand's insight thresholds (brand ADMIN).
+pub async fn update_settings(
+    db: &Db,
+    p: &Principal,
+    brand_id: Uuid,
+    max_major_steps: Option<i32>,
+) -> AppResult<organization::Model> {
+    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+    p.require_brand_role(brand_id, crate::domain::Role::Admin)?;
+    let tx = db.begin_write().await?;
+    let current = organization::Entity::find_by_id(brand_id)
+        .one(&tx)
+        .await?
+        .ok_or(AppError::NotFound("brand"))?;
+    let mut active = current.clone().into_active_model();
+    if let Some(max) = max_major_steps {
+        if !(1..=100).contains(&max) {
+            return Err(AppError::bad_input(
+                "maxMajorSteps",
+                "maxMajorSteps must be between 1 and 100",
+            ));
+        }
+        active.max_major_steps = Set(max);
+    }
+    active.updated_at = Set(crate::clock::now());
+    let saved = active.update(&tx).await?;
+    super::audit::record(
+        &tx,
+        &super::audit::AuditActor::from(p),
+        super::audit::AuditRecord {
+            action: "brand.update_settings",
+            entity_type: "Organization",
+            entity_id: brand_id,
+            brand_id: Some(brand_id),
+            before: Some(serde_json::json!({ "maxMajorSteps": current.max_major_steps })),
+            after: Some(serde_json::json!({ "maxMajorSteps": saved.max_major_steps })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
 }

@@ -1,9 +1,15 @@
 //! Journeys: a persona's path through a brand's touchpoints.
 //!
-//! A journey belongs to the organization that mapped it; any member of the network reads
-//! it, and its ADMINs and EDITORs edit it. A step pointing at a touchpoint the reader may not
-//! see is shown without its touchpoint.
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+//! A journey belongs to the organization that mapped it. Every organization that reads the
+//! network reads its journeys (and the mapping organization always reads its own); the
+//! owner's ADMINs and EDITORs edit it. A step pointing at a touchpoint the reader may not
+//! see keeps its place but shows no touchpoint.
+use std::collections::HashMap;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
@@ -12,24 +18,124 @@ use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::text;
+use crate::domain::touchpoint::Change;
 use crate::entities::{journey, journey_step, touchpoint};
 use crate::error::{AppError, AppResult};
 
 /// Most steps in one journey.
 pub const MAX_STEPS: usize = 200;
 
+/// One step as given: the touchpoint, whether it is a major step, a note.
+pub struct StepInput {
+    pub touchpoint_id: Uuid,
+    pub major: bool,
+    pub note: Option<String>,
+}
+
+/// Journeys the caller may read.
+fn readable(p: &Principal) -> Condition {
+    Condition::any()
+        .add(journey::Column::OwnerId.eq(p.org_id()))
+        .add(journey::Column::BrandId.is_in(p.readable_networks()))
+}
+
+fn snapshot(j: &journey::Model) -> Option<serde_json::Value> {
+    Some(serde_json::json!({
+        "name": j.name, "persona": j.persona, "description": j.description, "version": j.version,
+    }))
+}
+
+pub async fn get(db: &Db, p: &Principal, id: Uuid) -> AppResult<Option<journey::Model>> {
+    Ok(journey::Entity::find_by_id(id)
+        .filter(readable(p))
+        .one(db.conn())
+        .await?)
+}
+
+/// The brand's journeys the caller may read, oldest first.
+pub async fn for_brand(db: &Db, p: &Principal, brand_id: Uuid) -> AppResult<Vec<journey::Model>> {
+    Ok(journey::Entity::find()
+        .filter(journey::Column::BrandId.eq(brand_id))
+        .filter(readable(p))
+        .order_by_asc(journey::Column::CreatedAt)
+        .order_by_asc(journey::Column::Id)
+        .all(db.conn())
+        .await?)
+}
+
+/// Steps of several journeys, in order (for the steps loader; the journeys are already
+/// known readable).
+pub async fn steps_of(
+    db: &Db,
+    journey_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<journey_step::Model>>> {
+    let rows = journey_step::Entity::find()
+        .filter(journey_step::Column::JourneyId.is_in(journey_ids.iter().copied()))
+        .order_by_asc(journey_step::Column::JourneyId)
+        .order_by_asc(journey_step::Column::Position)
+        .all(db.conn())
+        .await?;
+    let mut out: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for step in rows {
+        out.entry(step.journey_id).or_default().push(step);
+    }
+    Ok(out)
+}
+
+/// A journey the caller may edit: readable (else NOT_FOUND), mapped by the caller's
+/// organization, in a network where it may write (else FORBIDDEN).
+async fn writable<C: ConnectionTrait>(
+    conn: &C,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<journey::Model> {
+    let current = journey::Entity::find_by_id(id)
+        .filter(readable(p))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound("journey"))?;
+    if current.owner_id != p.org_id() {
+        return Err(AppError::forbidden(
+            "only the organization that mapped a journey edits it",
+        ));
+    }
+    p.require_writer_in(current.brand_id)?;
+    Ok(current)
+}
+
+fn check_version(current: &journey::Model, expected: Option<i32>) -> AppResult<()> {
+    match expected {
+        Some(v) if v != current.version => Err(AppError::Conflict(format!(
+            "the journey is at version {}, not {v}: reload and retry",
+            current.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub struct JourneyFields<'a> {
+    pub name: Option<&'a str>,
+    pub persona: Change<String>,
+    pub description: Change<String>,
+}
+
 pub async fn create(
     db: &Db,
     p: &Principal,
     brand_id: Uuid,
-    name: &str,
-    persona: Option<&str>,
-    description: Option<&str>,
+    fields: JourneyFields<'_>,
+    steps: Vec<StepInput>,
 ) -> AppResult<journey::Model> {
     p.require_writer_in(brand_id)?;
-    let name = text::required_line("name", name, text::NAME_MAX)?;
-    let persona = text::optional_line("persona", persona, text::NAME_MAX)?;
-    let description = text::optional_prose("description", description, text::PROSE_MAX)?;
+    let name = text::required_line("name", fields.name.unwrap_or_default(), text::NAME_MAX)?;
+    let persona = match fields.persona {
+        Change::Set(v) => text::optional_line("persona", Some(&v), text::NAME_MAX)?,
+        _ => None,
+    };
+    let description = match fields.description {
+        Change::Set(v) => text::optional_prose("description", Some(&v), text::PROSE_MAX)?,
+        _ => None,
+    };
     let now = clock::now();
     let tx = db.begin_write().await?;
     let created = journey::ActiveModel {
@@ -45,128 +151,179 @@ pub async fn create(
     }
     .insert(&tx)
     .await?;
+    let actor = AuditActor::from(p);
     audit::record(
         &tx,
-        &AuditActor::from(p),
+        &actor,
         AuditRecord {
             action: "journey.create",
             entity_type: "Journey",
             entity_id: created.id,
             brand_id: Some(brand_id),
             before: None,
-            after: audit::snapshot(&serde_json::json!({
-                "name": created.name, "persona": created.persona,
-            })),
+            after: snapshot(&created),
         },
     )
     .await?;
+    if !steps.is_empty() {
+        write_steps(&tx, p, &created, steps).await?;
+    }
     tx.commit().await?;
     Ok(created)
 }
 
-/// One step as given: the touchpoint, whether it is a major step, a note.
-pub struct StepInput {
-    pub touchpoint_id: Uuid,
-    pub major: bool,
-    pub note: Option<String>,
+pub async fn update(
+    db: &Db,
+    p: &Principal,
+    id: Uuid,
+    expected_version: i32,
+    fields: JourneyFields<'_>,
+) -> AppResult<journey::Model> {
+    let tx = db.begin_write().await?;
+    let current = writable(&tx, p, id).await?;
+    check_version(&current, Some(expected_version))?;
+    let mut next = current.clone();
+    if let Some(name) = fields.name {
+        next.name = text::required_line("name", name, text::NAME_MAX)?;
+    }
+    match fields.persona {
+        Change::Keep => {}
+        Change::Clear => next.persona = None,
+        Change::Set(v) => next.persona = text::optional_line("persona", Some(&v), text::NAME_MAX)?,
+    }
+    match fields.description {
+        Change::Keep => {}
+        Change::Clear => next.description = None,
+        Change::Set(v) => {
+            next.description = text::optional_prose("description", Some(&v), text::PROSE_MAX)?
+        }
+    }
+    if next == current {
+        return Ok(current);
+    }
+    let mut active = current.clone().into_active_model();
+    active.name = Set(next.name);
+    active.persona = Set(next.persona);
+    active.description = Set(next.description);
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(clock::now());
+    let saved = active.update(&tx).await?;
+    audit::record(
+        &tx,
+        &AuditActor::from(p),
+        AuditRecord {
+            action: "journey.update",
+            entity_type: "Journey",
+            entity_id: saved.id,
+            brand_id: Some(saved.brand_id),
+            before: snapshot(&current),
+            after: snapshot(&saved),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(saved)
 }
 
-/// Replaces a journey's steps with `steps`, in order. Every touchpoint must be one the
-/// caller can see, in the journey's brand.
+/// Replaces a journey's steps with `steps`, in order.
 pub async fn set_steps(
     db: &Db,
     p: &Principal,
     journey_id: Uuid,
+    expected_version: Option<i32>,
     steps: Vec<StepInput>,
-) -> AppResult<Vec<journey_step::Model>> {
+) -> AppResult<journey::Model> {
+    let tx = db.begin_write().await?;
+    let current = writable(&tx, p, journey_id).await?;
+    check_version(&current, expected_version)?;
+    let saved = write_steps(&tx, p, &current, steps).await?;
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Every step's touchpoint must be one the caller can see, in the journey's brand.
+async fn write_steps(
+    tx: &sea_orm::DatabaseTransaction,
+    p: &Principal,
+    current: &journey::Model,
+    steps: Vec<StepInput>,
+) -> AppResult<journey::Model> {
     if steps.len() > MAX_STEPS {
         return Err(AppError::bad_input(
             "steps",
             format!("a journey has at most {MAX_STEPS} steps"),
         ));
     }
-    let tx = db.begin_write().await?;
-    let current = journey::Entity::find_by_id(journey_id)
-        .one(&tx)
-        .await?
-        .filter(|j| p.readable_networks().contains(&j.brand_id) || j.owner_id == p.org_id())
-        .ok_or(AppError::NotFound("journey"))?;
-    if current.owner_id != p.org_id() {
-        return Err(AppError::forbidden(
-            "only the organization that mapped a journey edits it",
-        ));
+    let mut notes = Vec::with_capacity(steps.len());
+    for (index, step) in steps.iter().enumerate() {
+        notes.push(text::optional_prose(
+            &format!("steps.{index}.note"),
+            step.note.as_deref(),
+            text::PROSE_MAX,
+        )?);
     }
-    p.require_writer_in(current.brand_id)?;
     let ids: Vec<Uuid> = steps.iter().map(|s| s.touchpoint_id).collect();
     let visible: Vec<Uuid> = touchpoint::Entity::find()
         .filter(touchpoint::Column::Id.is_in(ids.clone()))
         .filter(touchpoint::Column::BrandId.eq(current.brand_id))
         .filter(readable_touchpoints(p))
-        .all(&tx)
+        .all(tx)
         .await?
         .into_iter()
         .map(|t| t.id)
         .collect();
-    for (index, id) in ids.iter().enumerate() {
-        if !visible.contains(id) {
-            return Err(AppError::bad_input(
-                format!("steps.{index}.touchpointId"),
-                "no such touchpoint in this brand",
-            ));
-        }
+    if let Some(index) = ids.iter().position(|id| !visible.contains(id)) {
+        return Err(AppError::bad_input(
+            format!("steps.{index}.touchpointId"),
+            "no such touchpoint in this brand",
+        ));
     }
-    let before: Vec<journey_step::Model> = journey_step::Entity::find()
-        .filter(journey_step::Column::JourneyId.eq(journey_id))
+    let before = journey_step::Entity::find()
+        .filter(journey_step::Column::JourneyId.eq(current.id))
         .order_by_asc(journey_step::Column::Position)
-        .all(&tx)
+        .all(tx)
         .await?;
     journey_step::Entity::delete_many()
-        .filter(journey_step::Column::JourneyId.eq(journey_id))
-        .exec(&tx)
+        .filter(journey_step::Column::JourneyId.eq(current.id))
+        .exec(tx)
         .await?;
     let mut saved = Vec::with_capacity(steps.len());
-    for (position, step) in steps.into_iter().enumerate() {
-        let note = text::optional_prose(
-            &format!("steps.{position}.note"),
-            step.note.as_deref(),
-            text::PROSE_MAX,
-        )?;
+    for ((position, step), note) in steps.into_iter().enumerate().zip(notes) {
         saved.push(
             journey_step::ActiveModel {
                 id: Set(Uuid::now_v7()),
-                journey_id: Set(journey_id),
+                journey_id: Set(current.id),
                 position: Set(position as i32),
                 touchpoint_id: Set(step.touchpoint_id),
                 major: Set(step.major),
                 note: Set(note),
             }
-            .insert(&tx)
+            .insert(tx)
             .await?,
         );
     }
-    let mut touched: journey::ActiveModel = current.clone().into();
-    touched.version = Set(current.version + 1);
-    touched.updated_at = Set(clock::now());
-    touched.update(&tx).await?;
+    let mut active = current.clone().into_active_model();
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(clock::now());
+    let updated = active.update(tx).await?;
     let summary = |list: &[journey_step::Model]| {
         serde_json::json!(list
             .iter()
-            .map(|s| serde_json::json!({"touchpointId": s.touchpoint_id, "major": s.major}))
+            .map(|s| serde_json::json!({"touchpointId": s.touchpoint_id, "major": s.major, "note": s.note}))
             .collect::<Vec<_>>())
     };
     audit::record(
-        &tx,
+        tx,
         &AuditActor::from(p),
         AuditRecord {
             action: "journey.set_steps",
             entity_type: "Journey",
-            entity_id: journey_id,
+            entity_id: current.id,
             brand_id: Some(current.brand_id),
             before: Some(summary(&before)),
             after: Some(summary(&saved)),
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(saved)
+    Ok(updated)
 }

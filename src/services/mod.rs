@@ -5,11 +5,14 @@
 //! DESIGN.md §2 are checked here, not in resolvers.
 pub mod access;
 pub mod alignments;
+pub mod api_clients;
 pub mod audit;
+pub mod audit_log;
 pub mod bootstrap;
 pub mod brands;
 pub mod changes;
 pub mod cursor;
+pub mod insights;
 pub mod journeys;
 pub mod lookups;
 pub mod members;

@@ -126,7 +126,7 @@ pub async fn set_status(
     let current = partnership::Entity::find_by_id(partnership_id)
         .one(&tx)
         .await?
-        .filter(|ps| ps.brand_id == p.org_id() || ps.partner_id == p.org_id())
+        .filter(|ps| super::brands::can_see_partnership(p, ps))
         .ok_or(AppError::NotFound("partnership"))?;
     p.require_brand_role(current.brand_id, Role::Admin)?;
     if current.status == status {

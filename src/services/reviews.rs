@@ -16,6 +16,7 @@ use crate::domain::{text, ChangeKind, ReviewStatus, Role};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 
+/// The brand's verdict on a touchpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 pub enum ReviewDecision {
     Approve,

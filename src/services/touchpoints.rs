@@ -324,3 +324,19 @@ pub async fn set_archived(
     tx.commit().await?;
     Ok(saved)
 }
+
+/// The touchpoints among `ids` the caller may read (for journey steps and other references).
+pub async fn visible_by_ids(
+    db: &Db,
+    p: &Principal,
+    ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, touchpoint::Model>> {
+    Ok(touchpoint::Entity::find()
+        .filter(touchpoint::Column::Id.is_in(ids.iter().copied()))
+        .filter(readable_touchpoints(p))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect())
+}

@@ -11,7 +11,7 @@ use touchpoint_registry::domain::{OrganizationKind, Role};
 use touchpoint_registry::services::audit::AuditActor;
 use touchpoint_registry::services::bootstrap::{self, NewBrand};
 use touchpoint_registry::services::partners::{self, NewPartner};
-use touchpoint_registry::services::{brands, members};
+use touchpoint_registry::services::{brands, members, principles};
 use touchpoint_registry::startup::{token_service, Application};
 use uuid::Uuid;
 
@@ -65,6 +65,8 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         data_dir,
         listen_addr: "127.0.0.1:0".into(),
         jwt_secret: Some(Secret::new(JWT_SECRET)),
+        jwt_private_key: None,
+        jwt_public_keys: None,
         jwt_issuer: "touchpoint-registry".into(),
         jwt_audience: "touchpoint-registry".into(),
         token_ttl: Duration::from_secs(3600),
@@ -146,6 +148,13 @@ impl TestApp {
         )
     }
 
+    /// A GraphQL request that must succeed; returns `data`.
+    pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
+        let resp = self.gql(token, query, variables).await;
+        assert_ok(&resp);
+        resp["data"].clone()
+    }
+
     /// A token for the user with this e-mail, acting in `org_id`.
     pub async fn token_for(&self, email: &str, org_id: Uuid) -> String {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -172,6 +181,8 @@ pub struct Person {
 /// shares nobody with acme.
 pub struct Network {
     pub brand_id: Uuid,
+    /// Two principles of the brand, for ratings.
+    pub principles: Vec<Uuid>,
     pub dealer_a: Uuid,
     pub dealer_b: Uuid,
     pub other_brand_id: Uuid,
@@ -291,6 +302,13 @@ impl Network {
             .into_iter()
             .map(|p| p.id)
             .collect();
+        let mut principle_ids = Vec::new();
+        for name in ["Personal", "Effortless"] {
+            let created = principles::create(db, &admin, brand.id, name, None)
+                .await
+                .unwrap();
+            principle_ids.push(created.id);
+        }
         let other_admin_p =
             resolve_subject(db, user_id(app, "admin@globex.test").await, Some(other.id))
                 .await
@@ -310,6 +328,7 @@ impl Network {
         };
         Self {
             brand_id: brand.id,
+            principles: principle_ids,
             dealer_a: dealers[0],
             dealer_b: dealers[1],
             other_brand_id: other.id,
@@ -380,4 +399,76 @@ pub fn minimal_input(brand_id: Uuid, phase_id: Uuid, name: &str) -> Value {
         "expressions": ["DIGITAL"],
         "phaseId": phase_id.to_string(),
     })
+}
+
+/// Touchpoints across the network: the brand's own, and each dealer's PRIVATE and NETWORK
+/// one.
+pub struct Touchpoints {
+    pub brand: String,
+    pub a_private: String,
+    pub a_network: String,
+    pub b_private: String,
+    pub b_network: String,
+}
+
+impl Touchpoints {
+    pub async fn build(app: &TestApp, net: &Network) -> Self {
+        let make = |token: &str, name: &str, visibility: &str| {
+            let mut input = minimal_input(net.brand_id, net.phases[0], name);
+            input["visibility"] = json!(visibility);
+            input["externalId"] = json!(format!("ext-{}", name.to_lowercase().replace(' ', "-")));
+            let token = token.to_owned();
+            async move { create_touchpoint(app, &token, input).await }
+        };
+        Self {
+            brand: make(&net.brand_editor.token, "Brand site", "NETWORK").await,
+            a_private: make(&net.a_editor.token, "A private", "PRIVATE").await,
+            a_network: make(&net.a_editor.token, "A network", "NETWORK").await,
+            b_private: make(&net.b_editor.token, "B private", "PRIVATE").await,
+            b_network: make(&net.b_editor.token, "B network", "NETWORK").await,
+        }
+    }
+}
+
+/// The names in a `touchpoints { nodes { name } }` answer under `path`.
+pub fn node_names(list: &Value) -> Vec<String> {
+    list["nodes"]
+        .as_array()
+        .map(|nodes| {
+            nodes
+                .iter()
+                .filter_map(|n| n["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Moves a touchpoint's `updatedAt` back, as if it had not changed for `days` days.
+pub async fn backdate_touchpoint(app: &TestApp, id: &str, days: i64) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use touchpoint_registry::entities::touchpoint;
+    let at = touchpoint_registry::clock::now() - chrono::Duration::days(days);
+    touchpoint::Entity::update_many()
+        .col_expr(touchpoint::Column::UpdatedAt, Expr::value(at))
+        .filter(touchpoint::Column::Id.eq(Uuid::parse_str(id).unwrap()))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+}
+
+/// Marks a user deactivated (an operator's action the API has no verb for).
+pub async fn deactivate_user(app: &TestApp, email: &str) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use touchpoint_registry::entities::user;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::DeactivatedAt,
+            Expr::value(touchpoint_registry::clock::now()),
+        )
+        .filter(user::Column::Email.eq(email))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
 }

@@ -5,9 +5,14 @@
 #[allow(dead_code)] // shared by test files; not every helper is used by every capability yet
 mod helpers;
 
+mod access_matrix;
+mod client_credentials;
+mod cross_tenant;
 mod demo;
 mod health;
+mod membership_changes;
 mod schema;
+mod tokens;
 mod touchpoint_access;
 mod touchpoint_crud;
 mod touchpoint_lists;

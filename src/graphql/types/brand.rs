@@ -1,5 +1,7 @@
 use async_graphql::{Context, Object, Result, ID};
 
+use super::insight::Insight;
+use super::journey::Journey;
 use super::organization::Organization;
 use super::partnership::Partnership;
 use super::phase::Phase;
@@ -7,7 +9,7 @@ use super::principle::Principle;
 use crate::entities::organization;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::to_id;
-use crate::services::brands;
+use crate::services::{brands, insights, journeys};
 
 /// A brand and its network, as the caller may see it.
 pub struct Brand(pub organization::Model);
@@ -52,6 +54,18 @@ impl Brand {
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Partnership>> {
         let list = brands::partnerships(db(ctx)?, principal(ctx)?, self.0.id).await?;
         Ok(list.into_iter().map(Partnership).collect())
+    }
+
+    /// The network's journeys the caller may read.
+    async fn journeys(&self, ctx: &Context<'_>) -> Result<Vec<Journey>> {
+        let list = journeys::for_brand(db(ctx)?, principal(ctx)?, self.0.id).await?;
+        Ok(list.into_iter().map(Journey).collect())
+    }
+
+    /// The journey linter's findings over what the caller can see.
+    async fn insights(&self, ctx: &Context<'_>) -> Result<Vec<Insight>> {
+        let list = insights::for_brand(db(ctx)?, principal(ctx)?, self.0.id).await?;
+        Ok(list.into_iter().map(Insight).collect())
     }
 
     /// The journey linter's threshold of major steps (TOO_MANY_TOUCHPOINTS).

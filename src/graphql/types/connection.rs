@@ -3,7 +3,13 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::touchpoint::Touchpoint;
 use crate::graphql::context::{db, principal};
-use crate::services::touchpoint_list::{self, TouchpointFilter, TouchpointPage};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::graphql::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
+use crate::services::touchpoint_list::{
+    self, PageArgs, TouchpointFilter, TouchpointOrder, TouchpointPage,
+};
 
 #[derive(SimpleObject)]
 pub struct PageInfo {
@@ -35,8 +41,23 @@ pub struct TouchpointConnection {
 }
 
 impl TouchpointConnection {
-    pub fn new(page: TouchpointPage, filter: TouchpointFilter) -> Self {
-        Self { page, filter }
+    /// Lists the caller's visible touchpoints; `owner` pins the owner (for an
+    /// organization's own list) whatever the filter says.
+    pub async fn resolve(
+        ctx: &Context<'_>,
+        filter: Option<TouchpointFilterInput>,
+        order_by: Option<TouchpointOrderInput>,
+        args: PageArgs,
+        owner: Option<Uuid>,
+    ) -> Result<Self, AppError> {
+        let p = principal(ctx)?;
+        let mut filter = filter.unwrap_or_default().into_filter()?;
+        if owner.is_some() {
+            filter.owner_id = owner;
+        }
+        let order = order_by.map(TouchpointOrder::from).unwrap_or_default();
+        let page = touchpoint_list::list(db(ctx)?, p, &filter, order, &args).await?;
+        Ok(Self { page, filter })
     }
 }
 

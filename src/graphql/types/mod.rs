@@ -1,8 +1,13 @@
 //! GraphQL object types: thin views over entities, their nested fields served by services
 //! and DataLoaders.
 pub mod alignment;
+pub mod api_client;
+pub mod audit;
 pub mod brand;
 pub mod connection;
+pub mod insight;
+pub mod journey;
+pub mod member;
 pub mod organization;
 pub mod partnership;
 pub mod phase;

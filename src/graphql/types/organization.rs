@@ -1,9 +1,16 @@
-use async_graphql::{Object, ID};
+use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
+use super::api_client::ApiClient;
+use super::connection::TouchpointConnection;
+use super::member::Membership;
 use crate::domain::OrganizationKind;
 use crate::entities::organization;
+use crate::graphql::context::{db, principal};
 use crate::graphql::ids::to_id;
+use crate::graphql::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
+use crate::services::touchpoint_list::PageArgs;
+use crate::services::{api_clients, members};
 
 /// A brand or a partner company.
 pub struct Organization(pub organization::Model);
@@ -29,5 +36,38 @@ impl Organization {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// The organization's people and their roles (its ADMINs only).
+    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
+        let list = members::list(db(ctx)?, principal(ctx)?, self.0.id).await?;
+        Ok(list.into_iter().map(|(m, u)| Membership(m, u)).collect())
+    }
+
+    /// The organization's API clients (its ADMINs only).
+    async fn api_clients(&self, ctx: &Context<'_>) -> Result<Vec<ApiClient>> {
+        let list = api_clients::list(db(ctx)?, principal(ctx)?, self.0.id).await?;
+        Ok(list.into_iter().map(ApiClient).collect())
+    }
+
+    /// This organization's touchpoints that the caller may see.
+    #[allow(clippy::too_many_arguments)] // one per GraphQL argument
+    async fn touchpoints(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<TouchpointFilterInput>,
+        order_by: Option<TouchpointOrderInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<TouchpointConnection> {
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        Ok(TouchpointConnection::resolve(ctx, filter, order_by, args, Some(self.0.id)).await?)
     }
 }

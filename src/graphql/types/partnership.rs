@@ -17,6 +17,10 @@ impl Partnership {
         to_id(self.0.id)
     }
 
+    async fn brand_id(&self) -> ID {
+        to_id(self.0.brand_id)
+    }
+
     async fn partner(&self, ctx: &Context<'_>) -> Result<Organization> {
         let org = loaders(ctx)?
             .organizations

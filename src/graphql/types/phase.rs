@@ -16,6 +16,11 @@ impl Phase {
         &self.0.name
     }
 
+    /// +1 on every change; pass it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// 0-based, contiguous within the brand.
     async fn position(&self) -> i32 {
         self.0.position

@@ -17,6 +17,11 @@ impl Principle {
         &self.0.name
     }
 
+    /// +1 on every change; pass it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }

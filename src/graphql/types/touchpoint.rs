@@ -2,6 +2,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::alignment::Alignment;
+use super::audit::AuditEntryConnection;
 use super::organization::Organization;
 use super::phase::Phase;
 use crate::domain::priority::hundredths_to_score;
@@ -11,9 +12,11 @@ use crate::domain::{
 };
 use crate::entities::touchpoint;
 use crate::error::AppError;
+use crate::graphql::context::{db, principal};
 use crate::graphql::ids::to_id;
 use crate::graphql::loaders::loaders;
 use crate::graphql::scalars::{Date, Decimal};
+use crate::services::audit_log;
 
 /// One interaction point in one brand's network.
 pub struct Touchpoint(pub touchpoint::Model);
@@ -191,6 +194,25 @@ impl Touchpoint {
             .await?
             .unwrap_or_default();
         Ok(Alignment::from_ratings(rows))
+    }
+
+    /// Its audit entries, newest first: reviews with their comments, edits with before and
+    /// after. Shown to the owner and the brand; empty for other readers.
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEntryConnection> {
+        let page = audit_log::touchpoint_history(
+            db(ctx)?,
+            principal(ctx)?,
+            &self.0,
+            first,
+            after.as_deref(),
+        )
+        .await?;
+        Ok(page.into())
     }
 
     /// +1 on every change; pass it back as `expectedVersion` to update.

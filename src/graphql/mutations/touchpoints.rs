@@ -1,15 +1,13 @@
-//! The root Mutation type: each mutation takes one `input` and returns a payload object.
-use async_graphql::{Context, InputObject, MergedObject, Object, Result, SimpleObject, ID};
+//! Registering and editing touchpoints.
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 
-use super::context::{db, principal};
-use super::ids::parse_id;
-use super::inputs::touchpoint::{CreateTouchpointInput, TouchpointFields, UpdateTouchpointInput};
-use super::types::touchpoint::Touchpoint;
+use crate::graphql::context::{db, principal};
+use crate::graphql::ids::parse_id;
+use crate::graphql::inputs::touchpoint::{
+    CreateTouchpointInput, TouchpointFields, UpdateTouchpointInput,
+};
+use crate::graphql::types::touchpoint::Touchpoint;
 use crate::services::touchpoints;
-
-#[derive(MergedObject, Default)]
-#[graphql(name = "Mutation")]
-pub struct MutationRoot(TouchpointMutation);
 
 #[derive(SimpleObject)]
 pub struct TouchpointPayload {
