@@ -69,7 +69,14 @@ impl Extension for ErrorCodesExtension {
                         e
                     } else {
                         let code = validation_code(&e.message);
-                        tag(e, code)
+                        let field = (code == ErrorCode::BadUserInput)
+                            .then(|| argument_field(&e.message))
+                            .flatten();
+                        let mut e = tag(e, code);
+                        if let (Some(field), Some(ext)) = (field, e.extensions.as_mut()) {
+                            ext.set("field", field);
+                        }
+                        e
                     }
                 })
                 .collect()
@@ -87,6 +94,22 @@ fn validation_code(message: &str) -> ErrorCode {
         ErrorCode::BadUserInput
     } else {
         ErrorCode::GraphqlValidationFailed
+    }
+}
+
+/// The argument at fault in async-graphql's coercion messages:
+/// `Invalid value for argument "input.name", …` → `input.name`, and
+/// `…argument "input", unknown field "x" of type …` → `input.x`.
+fn argument_field(message: &str) -> Option<String> {
+    let quoted = |text: &str, after: &str| -> Option<String> {
+        let start = text.find(after)? + after.len();
+        let rest = &text[start..];
+        rest.find('"').map(|end| rest[..end].to_owned())
+    };
+    let argument = quoted(message, "argument \"")?;
+    match quoted(message, "unknown field \"") {
+        Some(field) => Some(format!("{argument}.{field}")),
+        None => Some(argument),
     }
 }
 

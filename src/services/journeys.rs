@@ -236,18 +236,23 @@ pub async fn set_steps(
     let tx = db.begin_write().await?;
     let current = writable(&tx, p, journey_id).await?;
     check_version(&current, expected_version)?;
-    let saved = write_steps(&tx, p, &current, steps).await?;
+    write_steps(&tx, p, &current, steps).await?;
+    let mut active = current.clone().into_active_model();
+    active.version = Set(current.version + 1);
+    active.updated_at = Set(clock::now());
+    let saved = active.update(&tx).await?;
     tx.commit().await?;
     Ok(saved)
 }
 
-/// Every step's touchpoint must be one the caller can see, in the journey's brand.
+/// Replaces the steps (the caller bumps the journey's version). Every step's touchpoint must
+/// be one the caller can see, in the journey's brand.
 async fn write_steps(
     tx: &sea_orm::DatabaseTransaction,
     p: &Principal,
     current: &journey::Model,
     steps: Vec<StepInput>,
-) -> AppResult<journey::Model> {
+) -> AppResult<()> {
     if steps.len() > MAX_STEPS {
         return Err(AppError::bad_input(
             "steps",
@@ -302,10 +307,6 @@ async fn write_steps(
             .await?,
         );
     }
-    let mut active = current.clone().into_active_model();
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(clock::now());
-    let updated = active.update(tx).await?;
     let summary = |list: &[journey_step::Model]| {
         serde_json::json!(list
             .iter()
@@ -325,5 +326,5 @@ async fn write_steps(
         },
     )
     .await?;
-    Ok(updated)
+    Ok(())
 }

@@ -6,14 +6,23 @@
 mod helpers;
 
 mod access_matrix;
+mod alignment;
+mod audit;
 mod client_credentials;
 mod cross_tenant;
 mod demo;
 mod health;
+mod insights;
+mod journeys;
 mod membership_changes;
+mod n_plus_one;
+mod phases_principles;
+mod reviews;
 mod schema;
 mod tokens;
 mod touchpoint_access;
 mod touchpoint_crud;
+mod touchpoint_filters;
 mod touchpoint_lists;
 mod touchpoint_validation;
+mod visibility_count;
