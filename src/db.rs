@@ -10,12 +10,16 @@ use sea_orm::{
 };
 
 use crate::config::Settings;
+use crate::events::{ChangeBus, ChangeEvent};
 
 /// The database handle every service uses.
+/// The database handle every service uses, with the change events its writes produce
+/// (see `events`).
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
+    events: ChangeBus,
 }
 
 /// A statement slower than this is logged as a warning.
@@ -62,7 +66,11 @@ impl Db {
                 );
             }
         });
-        Ok(Self { conn, statements })
+        Ok(Self {
+            conn,
+            statements,
+            events: ChangeBus::default(),
+        })
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
@@ -93,6 +101,21 @@ impl Db {
                 ..Default::default()
             })
             .await
+    }
+
+    pub fn events(&self) -> &ChangeBus {
+        &self.events
+    }
+
+    /// Announces committed changes. On PostgreSQL they were already sent with `NOTIFY` in
+    /// the writing transaction and come back through the listener; on SQLite they go on the
+    /// bus here, after the commit.
+    pub fn announce(&self, events: impl IntoIterator<Item = ChangeEvent>) {
+        if self.backend() != DbBackend::Postgres {
+            for event in events {
+                self.events.publish(event);
+            }
+        }
     }
 
     /// Whether the database answers (for `/readyz`).

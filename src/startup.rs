@@ -46,6 +46,10 @@ impl Application {
     }
 
     pub fn build_with_db(settings: &Settings, db: Db) -> Result<Self, StartupError> {
+        if db.backend() == sea_orm::DbBackend::Postgres {
+            let pool = db.conn().get_postgres_connection_pool().clone();
+            tokio::spawn(crate::events::listen_postgres(pool, db.events().clone()));
+        }
         let tokens = Arc::new(token_service(settings)?);
         let production = settings.is_production();
         let state = web::Data::new(AppState {

@@ -17,6 +17,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::touchpoint::Entity",
+        from = "Column::TouchpointId",
+        to = "super::touchpoint::Column::Id"
+    )]
+    Touchpoint,
+}
+
+impl Related<super::touchpoint::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Touchpoint.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,15 +8,17 @@ pub mod loaders;
 pub mod mutations;
 pub mod query;
 pub mod scalars;
+pub mod subscription;
 pub mod types;
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 
 use crate::db::Db;
 use mutations::MutationRoot;
 use query::QueryRoot;
+use subscription::SubscriptionRoot;
 
-pub type RegistrySchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type RegistrySchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Options that shape the schema at start-up.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,11 +27,11 @@ pub struct SchemaOptions {
     pub production: bool,
 }
 
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot,
     )
     .extension(errors::ErrorCodes)
 }

@@ -8,6 +8,7 @@ use super::ids::{parse_id, parse_opt_id};
 use super::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
 use super::types::audit::AuditEntryConnection;
 use super::types::brand::Brand;
+use super::types::change::TouchpointChangeConnection;
 use super::types::connection::TouchpointConnection;
 use super::types::journey::Journey;
 use super::types::organization::Organization;
@@ -16,7 +17,7 @@ use super::types::viewer::Viewer;
 use crate::error::AppError;
 use crate::services::organizations::OrgKey;
 use crate::services::touchpoint_list::PageArgs;
-use crate::services::{audit_log, brands, journeys, organizations, touchpoints};
+use crate::services::{audit_log, brands, change_feed, journeys, organizations, touchpoints};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -112,6 +113,23 @@ impl TouchpointQuery {
             before,
         };
         Ok(TouchpointConnection::resolve(ctx, filter, order_by, args, None).await?)
+    }
+
+    /// The change feed of a brand's network, for sync: every create, update, archive,
+    /// restore and review of the touchpoints the caller may see, oldest first, resumable
+    /// from `after` (default 100 per page, at most 500). Gap-free: a change that commits
+    /// later never lands behind a cursor already handed out.
+    async fn touchpoint_changes(
+        &self,
+        ctx: &Context<'_>,
+        brand_id: ID,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> Result<TouchpointChangeConnection> {
+        let p = principal(ctx)?;
+        let brand_id = parse_id("brandId", &brand_id)?;
+        let page = change_feed::page(db(ctx)?, p, brand_id, after.as_deref(), first).await?;
+        Ok(page.into())
     }
 
     /// A journey the caller may read; null otherwise.

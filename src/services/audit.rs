@@ -90,3 +90,38 @@ pub fn snapshot_rating(r: &crate::entities::alignment::Model) -> Option<serde_js
         "principleId": r.principle_id, "score": r.score, "note": r.note,
     }))
 }
+
+/// Appends many entries with one INSERT per 500 (bulk writes such as sync).
+pub async fn record_many<C: ConnectionTrait>(
+    conn: &C,
+    actor: &AuditActor,
+    records: Vec<AuditRecord<'_>>,
+) -> AppResult<()> {
+    use sea_orm::EntityTrait;
+    let at = clock::now();
+    let rows: Vec<audit_entry::ActiveModel> = records
+        .into_iter()
+        .map(|rec| audit_entry::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            at: Set(at),
+            actor_kind: Set(actor.kind.to_owned()),
+            actor_id: Set(actor.id),
+            actor_label: Set(actor.label.clone()),
+            organization_id: Set(actor.organization_id),
+            brand_id: Set(rec.brand_id),
+            action: Set(rec.action.to_owned()),
+            entity_type: Set(rec.entity_type.to_owned()),
+            entity_id: Set(rec.entity_id),
+            before: Set(rec.before),
+            after: Set(rec.after),
+        })
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        audit_entry::Entity::insert_many(chunk)
+            .exec_without_returning(conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -2,33 +2,74 @@
 //!
 //! A row is written in the same transaction as the change it describes. On PostgreSQL it
 //! carries the writing transaction's id (`pg_current_xact_id()`), which the feed uses to
-//! stay gap-free although transactions commit out of id order; on SQLite, whose one writer
-//! commits in id order, it is 0.
+//! stay gap-free although transactions commit out of id order (see `change_feed`), and the
+//! event is sent with `NOTIFY` in the same transaction; on SQLite, whose single writer
+//! commits in id order, `tx_id` is 0 and the caller announces the event after commit.
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
 use super::audit::AuditActor;
 use crate::clock;
 use crate::domain::ChangeKind;
 use crate::entities::touchpoint_change::{self, Column};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::events::{ChangeEvent, CHANNEL};
 
+/// Rows per INSERT: keeps bulk writes under SQLite's bound-parameter limit.
+const CHUNK: usize = 500;
+
+/// One change to record.
+pub struct Change {
+    pub brand_id: Uuid,
+    pub touchpoint_id: Uuid,
+    pub kind: ChangeKind,
+}
+
+/// Records one change; returns the event to announce after commit.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     actor: &AuditActor,
     brand_id: Uuid,
     touchpoint_id: Uuid,
     kind: ChangeKind,
-) -> AppResult<()> {
-    let tx_id = match conn.get_database_backend() {
-        DbBackend::Postgres => Expr::cust("pg_current_xact_id()::text::bigint"),
-        _ => Expr::val(0i64),
-    };
-    let mut insert = Query::insert();
-    insert
-        .into_table(touchpoint_change::Entity)
-        .columns([
+) -> AppResult<ChangeEvent> {
+    let mut events = record_many(
+        conn,
+        actor,
+        vec![Change {
+            brand_id,
+            touchpoint_id,
+            kind,
+        }],
+    )
+    .await?;
+    events
+        .pop()
+        .ok_or_else(|| AppError::internal(std::io::Error::other("no change recorded")))
+}
+
+/// Records changes in bulk (one INSERT per 500, one NOTIFY statement on PostgreSQL).
+pub async fn record_many<C: ConnectionTrait>(
+    conn: &C,
+    actor: &AuditActor,
+    changes: Vec<Change>,
+) -> AppResult<Vec<ChangeEvent>> {
+    let backend = conn.get_database_backend();
+    let at = clock::now();
+    let events: Vec<ChangeEvent> = changes
+        .iter()
+        .map(|c| ChangeEvent {
+            brand_id: c.brand_id,
+            touchpoint_id: c.touchpoint_id,
+            kind: c.kind,
+            at,
+            actor_label: actor.label.clone(),
+        })
+        .collect();
+    for chunk in changes.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(touchpoint_change::Entity).columns([
             Column::TxId,
             Column::BrandId,
             Column::TouchpointId,
@@ -36,17 +77,43 @@ pub async fn record<C: ConnectionTrait>(
             Column::ActorId,
             Column::ActorLabel,
             Column::At,
-        ])
-        .values([
-            tx_id,
-            Expr::val(brand_id),
-            Expr::val(touchpoint_id),
-            Expr::val(kind),
-            Expr::val(actor.id),
-            Expr::val(actor.label.clone()),
-            Expr::val(clock::now()),
-        ])
-        .map_err(crate::error::AppError::internal)?;
-    conn.execute(&insert).await?;
+        ]);
+        for c in chunk {
+            let tx_id: Expr = match backend {
+                DbBackend::Postgres => Expr::cust("pg_current_xact_id()::text::bigint"),
+                _ => Expr::val(0i64),
+            };
+            insert
+                .values([
+                    tx_id,
+                    Expr::val(c.brand_id),
+                    Expr::val(c.touchpoint_id),
+                    Expr::val(c.kind),
+                    Expr::val(actor.id),
+                    Expr::val(actor.label.clone()),
+                    Expr::val(at),
+                ])
+                .map_err(AppError::internal)?;
+        }
+        conn.execute(&insert).await?;
+    }
+    if backend == DbBackend::Postgres && !events.is_empty() {
+        notify(conn, &events).await?;
+    }
+    Ok(events)
+}
+
+/// Sends the events on the PostgreSQL channel; delivered only when the transaction commits.
+async fn notify<C: ConnectionTrait>(conn: &C, events: &[ChangeEvent]) -> AppResult<()> {
+    let payloads: Vec<String> = events
+        .iter()
+        .map(|e| serde_json::to_string(e).unwrap_or_default())
+        .collect();
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+        [CHANNEL.into(), payloads.into()],
+    ))
+    .await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use crate::db::Db;
 use crate::domain::{text, ChangeKind, ReviewStatus, Role};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
+use crate::events::ChangeEvent;
 
 /// The brand's verdict on a touchpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
@@ -44,7 +45,7 @@ async fn save(
     next: touchpoint::Model,
     action: &str,
     comment: Option<String>,
-) -> AppResult<touchpoint::Model> {
+) -> AppResult<(touchpoint::Model, ChangeEvent)> {
     let next = save_if_version(tx, current, next).await?;
     let actor = AuditActor::from(p);
     let mut after = audit::snapshot(&next);
@@ -64,8 +65,8 @@ async fn save(
         },
     )
     .await?;
-    changes::record(tx, &actor, next.brand_id, next.id, ChangeKind::Reviewed).await?;
-    Ok(next)
+    let event = changes::record(tx, &actor, next.brand_id, next.id, ChangeKind::Reviewed).await?;
+    Ok((next, event))
 }
 
 /// Approves a touchpoint or asks its owner for changes.
@@ -94,8 +95,9 @@ pub async fn review(
     };
     next.version += 1;
     next.updated_at = clock::now();
-    let saved = save(&tx, p, &current, next, "touchpoint.review", comment).await?;
+    let (saved, event) = save(&tx, p, &current, next, "touchpoint.review", comment).await?;
     tx.commit().await?;
+    db.announce([event]);
     Ok(saved)
 }
 
@@ -115,7 +117,8 @@ pub async fn set_signature(
     next.signature = signature;
     next.version += 1;
     next.updated_at = clock::now();
-    let saved = save(&tx, p, &current, next, "touchpoint.set_signature", None).await?;
+    let (saved, event) = save(&tx, p, &current, next, "touchpoint.set_signature", None).await?;
     tx.commit().await?;
+    db.announce([event]);
     Ok(saved)
 }

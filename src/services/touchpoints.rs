@@ -66,7 +66,7 @@ pub(super) fn check_version(current: &touchpoint::Model, expected: Option<i32>) 
 }
 
 /// The brand's own touchpoints are approved on write; a partner's wait for review.
-fn review_status_on_write(brand_id: Uuid, owner_id: Uuid) -> ReviewStatus {
+pub(super) fn review_status_on_write(brand_id: Uuid, owner_id: Uuid) -> ReviewStatus {
     if owner_id == brand_id {
         ReviewStatus::Approved
     } else {
@@ -116,7 +116,7 @@ async fn check_external_id<C: ConnectionTrait>(
 }
 
 /// A new touchpoint with its defaults, before the patch is applied.
-fn blank(p: &Principal, brand_id: Uuid, phase_id: Uuid) -> touchpoint::Model {
+pub(super) fn blank(p: &Principal, brand_id: Uuid, phase_id: Uuid) -> touchpoint::Model {
     let now = clock::now();
     let is_brand = p.org_id() == brand_id;
     touchpoint::Model {
@@ -201,8 +201,9 @@ pub async fn create(
         },
     )
     .await?;
-    changes::record(&tx, &actor, brand_id, created.id, ChangeKind::Created).await?;
+    let event = changes::record(&tx, &actor, brand_id, created.id, ChangeKind::Created).await?;
     tx.commit().await?;
+    db.announce([event]);
     Ok(created)
 }
 
@@ -252,8 +253,9 @@ pub async fn update(
         },
     )
     .await?;
-    changes::record(&tx, &actor, saved.brand_id, saved.id, ChangeKind::Updated).await?;
+    let event = changes::record(&tx, &actor, saved.brand_id, saved.id, ChangeKind::Updated).await?;
     tx.commit().await?;
+    db.announce([event]);
     Ok(saved)
 }
 
@@ -320,8 +322,9 @@ pub async fn set_archived(
         },
     )
     .await?;
-    changes::record(&tx, &actor, saved.brand_id, saved.id, kind).await?;
+    let event = changes::record(&tx, &actor, saved.brand_id, saved.id, kind).await?;
     tx.commit().await?;
+    db.announce([event]);
     Ok(saved)
 }
 

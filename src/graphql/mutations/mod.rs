@@ -6,6 +6,7 @@ mod partners;
 mod phases;
 mod principles;
 mod reviews;
+mod sync;
 mod touchpoints;
 
 use async_graphql::MergedObject;
@@ -21,4 +22,5 @@ pub struct MutationRoot(
     brand::BrandMutation,
     partners::PartnerMutation,
     members::MemberMutation,
+    sync::SyncMutation,
 );

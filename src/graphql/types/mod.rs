@@ -4,6 +4,7 @@ pub mod alignment;
 pub mod api_client;
 pub mod audit;
 pub mod brand;
+pub mod change;
 pub mod connection;
 pub mod insight;
 pub mod journey;

@@ -1,0 +1,100 @@
+//! Live change events for subscriptions.
+//!
+//! Every touchpoint change becomes a [`ChangeEvent`] on this process's bus. With PostgreSQL
+//! the writer sends it with `NOTIFY` inside its transaction (so it is delivered only if the
+//! write commits) and every instance's listener — this one included — puts it on its bus;
+//! with SQLite (one process) the writer puts it on the bus after commit.
+//!
+//! The bus is best effort: a subscriber that falls behind loses events. The change feed
+//! (`touchpointChanges`) is the gap-free record to catch up from.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::domain::ChangeKind;
+
+/// The PostgreSQL channel change events travel on.
+pub const CHANNEL: &str = "touchpoint_changes";
+
+/// Events a subscriber may fall behind by before it misses some.
+const BUS_CAPACITY: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeEvent {
+    #[serde(rename = "b")]
+    pub brand_id: Uuid,
+    #[serde(rename = "t")]
+    pub touchpoint_id: Uuid,
+    #[serde(rename = "k")]
+    pub kind: ChangeKind,
+    #[serde(rename = "a")]
+    pub at: DateTime<Utc>,
+    #[serde(rename = "l")]
+    pub actor_label: String,
+}
+
+/// This process's fan-out of change events.
+#[derive(Debug, Clone)]
+pub struct ChangeBus {
+    sender: broadcast::Sender<ChangeEvent>,
+}
+
+impl Default for ChangeBus {
+    fn default() -> Self {
+        Self {
+            sender: broadcast::channel(BUS_CAPACITY).0,
+        }
+    }
+}
+
+impl ChangeBus {
+    pub fn publish(&self, event: ChangeEvent) {
+        // No receiver is fine: nobody is subscribed.
+        let _ = self.sender.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
+        self.sender.subscribe()
+    }
+
+    /// Subscriptions open on this instance.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
+}
+
+/// Forwards this database's `NOTIFY`s to the bus, for as long as the process runs; after a
+/// lost connection it reconnects (events sent meanwhile are missed: the feed has them).
+pub async fn listen_postgres(pool: sea_orm::sqlx::PgPool, bus: ChangeBus) {
+    use sea_orm::sqlx::postgres::PgListener;
+    loop {
+        let mut listener = match PgListener::connect_with(&pool).await {
+            Ok(listener) => listener,
+            Err(err) => {
+                tracing::warn!(error = %err, "change listener cannot connect; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(err) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %err, "change listener cannot LISTEN; retrying");
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            continue;
+        }
+        loop {
+            match listener.recv().await {
+                Ok(notification) => {
+                    match serde_json::from_str::<ChangeEvent>(notification.payload()) {
+                        Ok(event) => bus.publish(event),
+                        Err(err) => tracing::warn!(error = %err, "unreadable change event"),
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "change listener lost its connection");
+                    break;
+                }
+            }
+        }
+    }
+}

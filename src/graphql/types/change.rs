@@ -1,0 +1,94 @@
+use async_graphql::{Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+
+use super::connection::PageInfo;
+use super::touchpoint::Touchpoint;
+use crate::domain::ChangeKind;
+use crate::entities::touchpoint;
+use crate::graphql::ids::to_id;
+use crate::services::change_feed::FeedPage;
+
+/// Something that happened to a touchpoint.
+pub struct TouchpointChange {
+    pub kind: ChangeKind,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    /// The touchpoint as it is now.
+    pub touchpoint: touchpoint::Model,
+}
+
+#[Object]
+impl TouchpointChange {
+    async fn kind(&self) -> ChangeKind {
+        self.kind
+    }
+
+    async fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    /// Who changed it (an e-mail, or `api-client:<name>`).
+    async fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    async fn touchpoint_id(&self) -> ID {
+        to_id(self.touchpoint.id)
+    }
+
+    /// The touchpoint as it is now (archived ones included).
+    async fn touchpoint(&self) -> Touchpoint {
+        Touchpoint(self.touchpoint.clone())
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct TouchpointChangeEdge {
+    pub cursor: String,
+    pub node: TouchpointChange,
+}
+
+/// A page of the change feed, oldest first. Keep `pageInfo.endCursor` and pass it as
+/// `after` next time: it is there even when the page is empty.
+#[derive(SimpleObject)]
+pub struct TouchpointChangeConnection {
+    pub edges: Vec<TouchpointChangeEdge>,
+    pub nodes: Vec<TouchpointChange>,
+    pub page_info: PageInfo,
+}
+
+impl From<FeedPage> for TouchpointChangeConnection {
+    fn from(page: FeedPage) -> Self {
+        let change = |c: &crate::entities::touchpoint_change::Model, t: &touchpoint::Model| {
+            TouchpointChange {
+                kind: c.kind,
+                at: c.at,
+                actor: c.actor_label.clone(),
+                touchpoint: t.clone(),
+            }
+        };
+        let cursors: Vec<String> = page
+            .entries
+            .iter()
+            .map(|(c, _)| FeedPage::cursor(c))
+            .collect();
+        Self {
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                has_previous_page: false,
+                start_cursor: cursors.first().cloned(),
+                end_cursor: page.end_cursor.map(|c| c.encode()),
+            },
+            edges: page
+                .entries
+                .iter()
+                .zip(cursors)
+                .map(|((c, t), cursor)| TouchpointChangeEdge {
+                    cursor,
+                    node: change(c, t),
+                })
+                .collect(),
+            nodes: page.entries.iter().map(|(c, t)| change(c, t)).collect(),
+        }
+    }
+}

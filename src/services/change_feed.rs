@@ -1,0 +1,150 @@
+//! The change feed for sync: every create, update, archive, restore and review of the
+//! touchpoints the caller may see, in a stable order, resumable from an opaque cursor.
+//!
+//! # Why it is gap-free
+//!
+//! A reader pages by a cursor and must never miss a change that commits later "behind" it.
+//! Ordering by a sequence is not enough on PostgreSQL: transaction A takes id 10, B takes
+//! id 11 and commits first, a reader returns 11 and moves its cursor past 10 — then A
+//! commits id 10 and the reader never sees it.
+//!
+//! So each change row carries its writing transaction's id (`pg_current_xact_id()`), the
+//! feed is ordered by `(tx_id, id)`, and a read returns only rows whose `tx_id` is below
+//! the oldest transaction still running (`pg_snapshot_xmin(pg_current_snapshot())`). Every
+//! transaction below that horizon has finished, so no row can later appear below it; a
+//! transaction still running can only add rows above the horizon, which the cursor has not
+//! passed. A long-running transaction anywhere in the database holds the horizon back: the
+//! feed then waits (it is delayed, never gapped).
+//!
+//! On SQLite one writer commits at a time and ids are handed out in commit order
+//! (AUTOINCREMENT), so `(0, id)` is already a commit order and no horizon is needed.
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::access::readable_touchpoints;
+use super::brands;
+use crate::auth::Principal;
+use crate::db::Db;
+use crate::entities::{touchpoint, touchpoint_change};
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_FEED_PAGE: u64 = 100;
+pub const MAX_FEED_PAGE: u64 = 500;
+
+/// A position in one brand's feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedCursor {
+    #[serde(rename = "b")]
+    brand_id: Uuid,
+    #[serde(rename = "x")]
+    tx_id: i64,
+    #[serde(rename = "i")]
+    id: i64,
+}
+
+impl FeedCursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    fn decode(text: &str, brand_id: Uuid) -> AppResult<Self> {
+        let invalid = || AppError::bad_input("after", "after is not a cursor of this brand's feed");
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
+        let cursor: Self = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+        if cursor.brand_id != brand_id {
+            return Err(invalid());
+        }
+        Ok(cursor)
+    }
+
+    fn of(change: &touchpoint_change::Model) -> Self {
+        Self {
+            brand_id: change.brand_id,
+            tx_id: change.tx_id,
+            id: change.id,
+        }
+    }
+}
+
+pub struct FeedPage {
+    pub entries: Vec<(touchpoint_change::Model, touchpoint::Model)>,
+    pub has_next_page: bool,
+    /// Where to resume: the last entry's cursor, or the cursor given when nothing is new.
+    pub end_cursor: Option<FeedCursor>,
+}
+
+impl FeedPage {
+    pub fn cursor(change: &touchpoint_change::Model) -> String {
+        FeedCursor::of(change).encode()
+    }
+}
+
+/// The next changes after `after` in `brand_id`'s feed, of touchpoints the caller may see.
+pub async fn page(
+    db: &Db,
+    p: &Principal,
+    brand_id: Uuid,
+    after: Option<&str>,
+    first: Option<i32>,
+) -> AppResult<FeedPage> {
+    brands::require_known(p, brand_id)?;
+    let limit = match first {
+        None => DEFAULT_FEED_PAGE,
+        Some(n) if n < 0 || n as u64 > MAX_FEED_PAGE => {
+            return Err(AppError::bad_input(
+                "first",
+                format!("first must be between 0 and {MAX_FEED_PAGE}"),
+            ))
+        }
+        Some(n) => n as u64,
+    };
+    let cursor = after
+        .map(|text| FeedCursor::decode(text, brand_id))
+        .transpose()?;
+    let mut select = touchpoint_change::Entity::find()
+        .find_also_related(touchpoint::Entity)
+        .filter(touchpoint_change::Column::BrandId.eq(brand_id))
+        .filter(readable_touchpoints(p));
+    if let Some(c) = cursor {
+        select = select.filter(
+            Condition::any()
+                .add(touchpoint_change::Column::TxId.gt(c.tx_id))
+                .add(
+                    Condition::all()
+                        .add(touchpoint_change::Column::TxId.eq(c.tx_id))
+                        .add(touchpoint_change::Column::Id.gt(c.id)),
+                ),
+        );
+    }
+    if db.backend() == DbBackend::Postgres {
+        select = select.filter(
+            Expr::col((touchpoint_change::Entity, touchpoint_change::Column::TxId)).lt(Expr::cust(
+                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+            )),
+        );
+    }
+    let rows = select
+        .order_by_asc(touchpoint_change::Column::TxId)
+        .order_by_asc(touchpoint_change::Column::Id)
+        .limit(limit + 1)
+        .all(db.conn())
+        .await?;
+    let has_next_page = rows.len() as u64 > limit;
+    let entries: Vec<_> = rows
+        .into_iter()
+        .take(limit as usize)
+        .filter_map(|(change, t)| t.map(|t| (change, t)))
+        .collect();
+    let end_cursor = entries.last().map(|(c, _)| FeedCursor::of(c)).or(cursor);
+    Ok(FeedPage {
+        entries,
+        has_next_page,
+        end_cursor,
+    })
+}

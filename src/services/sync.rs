@@ -1,0 +1,582 @@
+//! `syncTouchpoints`: a partner's system pushes its touchpoints, keyed by its own
+//! `externalId`s.
+//!
+//! * UPSERT creates or updates; an omitted field keeps its stored value, an explicit null
+//!   clears it; an item identical to what is stored is `unchanged` (no new version, no audit
+//!   entry, no change event). MIRROR also archives the caller's touchpoints in the brand
+//!   whose `externalId` is absent from the batch (touchpoints without an `externalId` are
+//!   not sync's to manage and are left alone). An item for an archived touchpoint restores
+//!   it.
+//! * A bad item is reported on its own and does not fail the others.
+//! * The valid items, their audit entries, their change-log rows and the idempotency record
+//!   commit in one transaction, written in bulk (one statement per 500 rows).
+//! * `dryRun` computes exactly the same result and writes nothing (created touchpoints carry
+//!   provisional ids).
+//! * An idempotency key is the caller's (user or API client) for 24 hours: the same key with
+//!   the same request returns the first result and writes nothing; with a different request
+//!   it is a CONFLICT.
+use std::collections::{HashMap, HashSet};
+
+use chrono::Duration;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
+    Iterable, QueryFilter, QuerySelect, Set, SqlErr,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::audit::{self, AuditActor, AuditRecord};
+use super::changes::{self, Change};
+use super::touchpoints::{blank, review_status_on_write};
+use crate::auth::Principal;
+use crate::clock;
+use crate::db::Db;
+use crate::domain::touchpoint::{same_content, TouchpointPatch};
+use crate::domain::{text, ChangeKind};
+use crate::entities::{idempotency_record, phase, touchpoint};
+use crate::error::{AppError, AppResult};
+
+/// Most items in one batch.
+pub const MAX_ITEMS: usize = 1000;
+/// How long an idempotency key is remembered.
+pub const KEY_TTL_HOURS: i64 = 24;
+/// Rows per bulk statement (SQLite's bound-parameter limit).
+const CHUNK: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+pub enum SyncMode {
+    /// Create or update the items; leave everything else alone.
+    Upsert,
+    /// Also archive the caller's touchpoints in the brand that the batch does not list.
+    Mirror,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+pub enum SyncOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    /// Archived by MIRROR (not in the batch).
+    Archived,
+    /// Refused: see `errors`.
+    Failed,
+}
+
+/// One item as sent: its key, and its fields already validated (or the first error).
+pub struct SyncItemDraft {
+    pub external_id: String,
+    pub patch: AppResult<TouchpointPatch>,
+}
+
+pub struct SyncRequest {
+    pub brand_id: Uuid,
+    pub mode: SyncMode,
+    pub dry_run: bool,
+    pub idempotency_key: Option<String>,
+    /// A stable fingerprint of the request as sent (mode, brand, items), for idempotency.
+    pub fingerprint: String,
+    pub items: Vec<SyncItemDraft>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemResult {
+    pub external_id: String,
+    pub outcome: SyncOutcome,
+    pub touchpoint_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemError {
+    pub index: usize,
+    pub external_id: Option<String>,
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// What a sync did (or, in a dry run, would do). Stored as the idempotent response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResult {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub archived: usize,
+    /// One per input item, in order.
+    pub items: Vec<ItemResult>,
+    /// The touchpoints MIRROR archived.
+    pub archived_items: Vec<ItemResult>,
+    pub errors: Vec<ItemError>,
+}
+
+/// The result, and the touchpoints it refers to as they now are (as they would be, in a
+/// dry run).
+pub struct SyncReport {
+    pub result: SyncResult,
+    pub touchpoints: HashMap<Uuid, touchpoint::Model>,
+    pub dry_run: bool,
+    /// The result of an earlier request with the same idempotency key.
+    pub replayed: bool,
+}
+
+fn item_error(index: usize, external_id: Option<&str>, err: &AppError) -> ItemError {
+    ItemError {
+        index,
+        external_id: external_id.map(str::to_owned),
+        code: err.code().as_str().to_owned(),
+        field: err.field().map(str::to_owned),
+        message: err.to_string(),
+    }
+}
+
+/// What to write for one touchpoint.
+struct Write {
+    before: Option<touchpoint::Model>,
+    after: touchpoint::Model,
+    kind: ChangeKind,
+}
+
+struct Plan {
+    result: SyncResult,
+    writes: Vec<Write>,
+    /// Every touchpoint the result mentions, as it will be.
+    touchpoints: HashMap<Uuid, touchpoint::Model>,
+}
+
+pub async fn run(db: &Db, p: &Principal, req: SyncRequest) -> AppResult<SyncReport> {
+    p.require_writer_in(req.brand_id)?;
+    if req.items.len() > MAX_ITEMS {
+        return Err(AppError::LimitExceeded(format!(
+            "a batch holds at most {MAX_ITEMS} items; send {} in several batches",
+            req.items.len()
+        )));
+    }
+    let key = req
+        .idempotency_key
+        .as_deref()
+        .map(|k| text::required_line("idempotencyKey", k, 200))
+        .transpose()?;
+    if req.dry_run {
+        let plan = plan(db.conn(), p, &req).await?;
+        return Ok(SyncReport {
+            result: plan.result,
+            touchpoints: plan.touchpoints,
+            dry_run: true,
+            replayed: false,
+        });
+    }
+    let hash = hex(&Sha256::digest(req.fingerprint.as_bytes()));
+    if let Some(key) = &key {
+        if let Some(report) = replay(db, p, key, &hash).await? {
+            return Ok(report);
+        }
+    }
+    match execute(db, p, &req, key.as_deref(), &hash).await {
+        // A concurrent request with the same key committed first: answer as it did.
+        Err(AppError::Conflict(why)) if why == RACED => {
+            let key = key.as_deref().unwrap_or_default();
+            replay(db, p, key, &hash)
+                .await?
+                .ok_or_else(|| AppError::Conflict("retry the request".into()))
+        }
+        other => other,
+    }
+}
+
+/// Marks a lost race on the idempotency key (never shown to a client).
+const RACED: &str = "idempotency key raced";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The stored result for this caller and key, if any (CONFLICT if the request differs).
+async fn replay(db: &Db, p: &Principal, key: &str, hash: &str) -> AppResult<Option<SyncReport>> {
+    let found = idempotency_record::Entity::find_by_id((p.actor_id(), key.to_owned()))
+        .one(db.conn())
+        .await?
+        .filter(|r| r.expires_at > clock::now());
+    let Some(record) = found else {
+        return Ok(None);
+    };
+    if record.request_hash != hash {
+        return Err(AppError::Conflict(
+            "this idempotencyKey was used for a different request".into(),
+        ));
+    }
+    let result: SyncResult = serde_json::from_value(record.response).map_err(AppError::internal)?;
+    let ids: Vec<Uuid> = result
+        .items
+        .iter()
+        .chain(&result.archived_items)
+        .filter_map(|i| i.touchpoint_id)
+        .collect();
+    let touchpoints = super::touchpoints::visible_by_ids(db, p, &ids).await?;
+    Ok(Some(SyncReport {
+        result,
+        touchpoints,
+        dry_run: false,
+        replayed: true,
+    }))
+}
+
+async fn execute(
+    db: &Db,
+    p: &Principal,
+    req: &SyncRequest,
+    key: Option<&str>,
+    hash: &str,
+) -> AppResult<SyncReport> {
+    let tx = db.begin_write().await?;
+    if let Some(key) = key {
+        claim_key(&tx, p, key, hash).await?;
+    }
+    let plan = plan(&tx, p, req).await?;
+    let actor = AuditActor::from(p);
+    write_touchpoints(&tx, &plan.writes).await?;
+    audit::record_many(
+        &tx,
+        &actor,
+        plan.writes
+            .iter()
+            .map(|w| AuditRecord {
+                action: match w.kind {
+                    ChangeKind::Created => "touchpoint.create",
+                    ChangeKind::Archived => "touchpoint.archive",
+                    ChangeKind::Restored => "touchpoint.restore",
+                    _ => "touchpoint.update",
+                },
+                entity_type: "Touchpoint",
+                entity_id: w.after.id,
+                brand_id: Some(w.after.brand_id),
+                before: w.before.as_ref().and_then(audit::snapshot),
+                after: audit::snapshot(&w.after),
+            })
+            .collect(),
+    )
+    .await?;
+    let events = changes::record_many(
+        &tx,
+        &actor,
+        plan.writes
+            .iter()
+            .map(|w| Change {
+                brand_id: w.after.brand_id,
+                touchpoint_id: w.after.id,
+                kind: w.kind,
+            })
+            .collect(),
+    )
+    .await?;
+    if let Some(key) = key {
+        let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
+        idempotency_record::Entity::update_many()
+            .col_expr(
+                idempotency_record::Column::Response,
+                sea_orm::sea_query::Expr::value(response),
+            )
+            .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
+            .filter(idempotency_record::Column::Key.eq(key))
+            .exec(&tx)
+            .await?;
+    }
+    tx.commit().await?;
+    db.announce(events);
+    Ok(SyncReport {
+        result: plan.result,
+        touchpoints: plan.touchpoints,
+        dry_run: false,
+        replayed: false,
+    })
+}
+
+/// Takes the key for this request inside the transaction (its response is filled in at the
+/// end). A concurrent holder makes the insert fail on the primary key: [`RACED`].
+async fn claim_key<C: ConnectionTrait>(
+    conn: &C,
+    p: &Principal,
+    key: &str,
+    hash: &str,
+) -> AppResult<()> {
+    let now = clock::now();
+    // An expired record of this key goes; so do the caller's other expired ones.
+    idempotency_record::Entity::delete_many()
+        .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
+        .filter(idempotency_record::Column::ExpiresAt.lte(now))
+        .exec(conn)
+        .await?;
+    let inserted = idempotency_record::ActiveModel {
+        principal_id: Set(p.actor_id()),
+        key: Set(key.to_owned()),
+        request_hash: Set(hash.to_owned()),
+        response: Set(serde_json::Value::Null),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::hours(KEY_TTL_HOURS)),
+    }
+    .insert(conn)
+    .await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AppError::Conflict(RACED.into()))
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Upserts every written touchpoint by id, 500 rows per statement.
+async fn write_touchpoints<C: ConnectionTrait>(conn: &C, writes: &[Write]) -> AppResult<()> {
+    let updatable: Vec<touchpoint::Column> = touchpoint::Column::iter()
+        .filter(|c| {
+            !matches!(
+                c,
+                touchpoint::Column::Id
+                    | touchpoint::Column::BrandId
+                    | touchpoint::Column::OwnerId
+                    | touchpoint::Column::CreatedAt
+            )
+        })
+        .collect();
+    for chunk in writes.chunks(CHUNK) {
+        let rows = chunk
+            .iter()
+            .map(|w| w.after.clone().into_active_model().reset_all());
+        let written = touchpoint::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(touchpoint::Column::Id)
+                    .update_columns(updatable.clone())
+                    .to_owned(),
+            )
+            .exec_without_returning(conn)
+            .await;
+        match written {
+            Ok(_) => {}
+            // Another sync created one of these externalIds after this one looked.
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(AppError::Conflict(
+                    "a concurrent sync wrote the same externalIds: retry the batch".into(),
+                ))
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Works out, without writing, what the batch does.
+async fn plan<C: ConnectionTrait>(conn: &C, p: &Principal, req: &SyncRequest) -> AppResult<Plan> {
+    let brand_id = req.brand_id;
+    let mut errors: Vec<ItemError> = Vec::new();
+    let mut outcomes: Vec<Option<ItemResult>> = vec![None; req.items.len()];
+    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+
+    // Keys first: every item needs a usable, unique externalId.
+    let mut keys: Vec<Option<String>> = Vec::with_capacity(req.items.len());
+    for (index, item) in req.items.iter().enumerate() {
+        match text::required_line("externalId", &item.external_id, text::NAME_MAX) {
+            Ok(key) => {
+                seen.entry(key.clone()).or_default().push(index);
+                keys.push(Some(key));
+            }
+            Err(err) => {
+                errors.push(item_error(index, Some(&item.external_id), &err));
+                keys.push(None);
+            }
+        }
+    }
+    for indices in seen.values().filter(|v| v.len() > 1) {
+        for &index in indices {
+            let err = AppError::bad_input(
+                "externalId",
+                "this externalId appears more than once in the batch",
+            );
+            errors.push(item_error(index, keys[index].as_deref(), &err));
+            keys[index] = None;
+        }
+    }
+
+    // What exists of the caller's, under these keys (locked against concurrent writers).
+    let all_keys: Vec<String> = seen.keys().cloned().collect();
+    let mut existing_query = touchpoint::Entity::find()
+        .filter(touchpoint::Column::OwnerId.eq(p.org_id()))
+        .filter(touchpoint::Column::ExternalId.is_in(all_keys.clone()));
+    if conn.get_database_backend() == DbBackend::Postgres {
+        existing_query = existing_query.lock_exclusive();
+    }
+    let existing: HashMap<String, touchpoint::Model> = if all_keys.is_empty() {
+        HashMap::new()
+    } else {
+        existing_query
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|t| t.external_id.clone().map(|k| (k, t)))
+            .collect()
+    };
+
+    // Phases the items name must be the brand's.
+    let wanted_phases: HashSet<Uuid> = req
+        .items
+        .iter()
+        .filter_map(|i| i.patch.as_ref().ok().and_then(|p| p.phase_id))
+        .collect();
+    let brand_phases: HashSet<Uuid> = if wanted_phases.is_empty() {
+        HashSet::new()
+    } else {
+        phase::Entity::find()
+            .filter(phase::Column::BrandId.eq(brand_id))
+            .filter(phase::Column::Id.is_in(wanted_phases))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|ph| ph.id)
+            .collect()
+    };
+
+    let now = clock::now();
+    let mut writes = Vec::new();
+    let mut touchpoints = HashMap::new();
+    for (index, item) in req.items.iter().enumerate() {
+        let Some(key) = keys[index].clone() else {
+            continue;
+        };
+        let fail = |err: AppError, errors: &mut Vec<ItemError>| {
+            errors.push(item_error(index, Some(&key), &err));
+        };
+        let patch = match &item.patch {
+            Ok(patch) => patch.clone(),
+            Err(err) => {
+                fail(err.clone(), &mut errors);
+                continue;
+            }
+        };
+        if let Some(phase_id) = patch.phase_id {
+            if !brand_phases.contains(&phase_id) {
+                fail(
+                    AppError::bad_input("phaseId", "no such phase in this brand"),
+                    &mut errors,
+                );
+                continue;
+            }
+        }
+        let (outcome, model) = match existing.get(&key) {
+            Some(current) if current.brand_id != brand_id => {
+                fail(
+                    AppError::bad_input(
+                        "externalId",
+                        "your organization uses this externalId in another brand's network",
+                    ),
+                    &mut errors,
+                );
+                continue;
+            }
+            Some(current) => {
+                let mut next = current.clone();
+                patch.apply(&mut next);
+                let restoring = current.archived_at.is_some();
+                next.archived_at = None;
+                if !restoring && same_content(current, &next) {
+                    (SyncOutcome::Unchanged, current.clone())
+                } else {
+                    next.version = current.version + 1;
+                    next.updated_at = now;
+                    next.review_status = review_status_on_write(brand_id, current.owner_id);
+                    writes.push(Write {
+                        before: Some(current.clone()),
+                        after: next.clone(),
+                        kind: if restoring {
+                            ChangeKind::Restored
+                        } else {
+                            ChangeKind::Updated
+                        },
+                    });
+                    (SyncOutcome::Updated, next)
+                }
+            }
+            None => {
+                let required = match patch.required_for_create() {
+                    Ok(r) => r,
+                    Err(err) => {
+                        fail(err, &mut errors);
+                        continue;
+                    }
+                };
+                let mut model = blank(p, brand_id, required.phase_id);
+                patch.apply(&mut model);
+                model.external_id = Some(key.clone());
+                writes.push(Write {
+                    before: None,
+                    after: model.clone(),
+                    kind: ChangeKind::Created,
+                });
+                (SyncOutcome::Created, model)
+            }
+        };
+        outcomes[index] = Some(ItemResult {
+            external_id: key,
+            outcome,
+            touchpoint_id: Some(model.id),
+        });
+        touchpoints.insert(model.id, model);
+    }
+
+    // MIRROR: the caller's keyed touchpoints in this brand that the batch does not name.
+    let mut archived_items = Vec::new();
+    if req.mode == SyncMode::Mirror {
+        let listed: Vec<String> = seen.keys().cloned().collect();
+        let mut absent = touchpoint::Entity::find()
+            .filter(touchpoint::Column::OwnerId.eq(p.org_id()))
+            .filter(touchpoint::Column::BrandId.eq(brand_id))
+            .filter(touchpoint::Column::ArchivedAt.is_null())
+            .filter(touchpoint::Column::ExternalId.is_not_null());
+        if !listed.is_empty() {
+            absent = absent.filter(touchpoint::Column::ExternalId.is_not_in(listed));
+        }
+        for current in absent.all(conn).await? {
+            let mut next = current.clone();
+            next.archived_at = Some(now);
+            next.version = current.version + 1;
+            next.updated_at = now;
+            archived_items.push(ItemResult {
+                external_id: current.external_id.clone().unwrap_or_default(),
+                outcome: SyncOutcome::Archived,
+                touchpoint_id: Some(current.id),
+            });
+            touchpoints.insert(next.id, next.clone());
+            writes.push(Write {
+                before: Some(current),
+                after: next,
+                kind: ChangeKind::Archived,
+            });
+        }
+    }
+
+    errors.sort_by_key(|e| e.index);
+    let items: Vec<ItemResult> = outcomes
+        .into_iter()
+        .zip(&req.items)
+        .map(|(outcome, item)| {
+            outcome.unwrap_or(ItemResult {
+                external_id: item.external_id.clone(),
+                outcome: SyncOutcome::Failed,
+                touchpoint_id: None,
+            })
+        })
+        .collect();
+    let count = |o: SyncOutcome| items.iter().filter(|i| i.outcome == o).count();
+    let result = SyncResult {
+        created: count(SyncOutcome::Created),
+        updated: count(SyncOutcome::Updated),
+        unchanged: count(SyncOutcome::Unchanged),
+        archived: archived_items.len(),
+        items,
+        archived_items,
+        errors,
+    };
+    Ok(Plan {
+        result,
+        writes,
+        touchpoints,
+    })
+}

@@ -1,0 +1,431 @@
+//! `syncTouchpoints`: upsert and mirror by externalId, per-item errors, dry runs,
+//! idempotency keys, batch limits — and nothing written when nothing should be.
+use serde_json::{json, Value};
+
+use crate::access_matrix::Ctx;
+use crate::helpers::{error_code, node_names, TestApp};
+
+const SYNC: &str = "mutation($input: SyncTouchpointsInput!) { syncTouchpoints(input: $input) {
+  created updated unchanged archived dryRun replayed
+  items { externalId outcome touchpoint { id name description importance priorityScore version reviewStatus archivedAt } }
+  archivedItems { externalId outcome touchpoint { id archivedAt } }
+  errors { index externalId code field message }
+} }";
+
+fn item(ctx: &Ctx, ext: &str, name: &str) -> Value {
+    json!({ "externalId": ext, "name": name, "channel": "STORE", "expressions": ["PHYSICAL"], "phaseId": ctx.net.phases[1].to_string() })
+}
+
+async fn sync(app: &TestApp, token: &str, input: Value) -> Value {
+    let resp = app.gql(token, SYNC, json!({ "input": input })).await;
+    assert!(resp.get("errors").is_none(), "{resp:#}");
+    resp["data"]["syncTouchpoints"].clone()
+}
+
+/// Everything a write would touch, as the brand's admin sees it.
+async fn footprint(ctx: &Ctx) -> Value {
+    let token = &ctx.net.brand_admin.token;
+    let list = ctx
+        .app
+        .data(token, "{ touchpoints(first: 100, filter: {includeArchived: true}, orderBy: {field: NAME, direction: ASC}) { nodes { id name version archivedAt } } }", json!({}))
+        .await;
+    let log = ctx
+        .app
+        .data(
+            token,
+            "{ auditLog(first: 100) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    json!({ "list": list, "log": log, "changes": change_rows(&ctx.app).await })
+}
+
+#[actix_web::test]
+async fn upsert_creates_updates_keeps_omitted_fields_and_clears_nulls() {
+    let ctx = Ctx::new().await;
+    let token = &ctx.net.a_editor.token;
+    let brand = ctx.net.brand_id.to_string();
+    let mut first = item(&ctx, "dms-1", "Showroom");
+    first["description"] = json!("Main hall");
+    first["importance"] = json!(4);
+    let r = sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": brand, "items": [first, item(&ctx, "dms-2", "Workshop")] }),
+    )
+    .await;
+    assert_eq!(
+        (
+            r["created"].clone(),
+            r["updated"].clone(),
+            r["unchanged"].clone()
+        ),
+        (json!(2), json!(0), json!(0))
+    );
+    assert_eq!(r["items"][0]["outcome"], "CREATED");
+    assert_eq!(r["items"][0]["touchpoint"]["reviewStatus"], "PENDING");
+
+    // Omitted fields keep their values, null clears, identical items are unchanged.
+    let r = sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": brand, "items": [
+            { "externalId": "dms-1", "name": "Showroom v2", "importance": null },
+            item(&ctx, "dms-2", "Workshop"),
+        ]}),
+    )
+    .await;
+    assert_eq!(
+        (r["updated"].clone(), r["unchanged"].clone()),
+        (json!(1), json!(1))
+    );
+    let t = &r["items"][0]["touchpoint"];
+    assert_eq!(t["name"], "Showroom v2");
+    assert_eq!(t["description"], "Main hall", "omitted: kept");
+    assert!(t["importance"].is_null(), "null: cleared");
+    assert_eq!(t["version"], 2);
+    assert_eq!(r["items"][1]["outcome"], "UNCHANGED");
+    assert_eq!(r["items"][1]["touchpoint"]["version"], 1, "no new version");
+    // An unchanged item leaves no audit entry and no change event.
+    let id2 = r["items"][1]["touchpoint"]["id"].clone();
+    let log = ctx
+        .app
+        .data(
+            &ctx.net.brand_admin.token,
+            "query($e: ID!) { auditLog(entityId: $e) { nodes { action } } }",
+            json!({ "e": id2 }),
+        )
+        .await;
+    assert_eq!(
+        log["auditLog"]["nodes"],
+        json!([{ "action": "touchpoint.create" }])
+    );
+    let feed = ctx
+        .app
+        .data(
+            token,
+            "query($b: ID!) { touchpointChanges(brandId: $b) { nodes { kind touchpointId } } }",
+            json!({ "b": brand }),
+        )
+        .await;
+    let kinds_for_2: Vec<&Value> = feed["touchpointChanges"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["touchpointId"] == id2)
+        .map(|n| &n["kind"])
+        .collect();
+    assert_eq!(kinds_for_2, [&json!("CREATED")]);
+}
+
+#[actix_web::test]
+async fn mirror_archives_only_the_callers_absent_keyed_touchpoints_in_that_brand() {
+    let ctx = Ctx::new().await;
+    let token = &ctx.net.a_editor.token;
+    let brand = ctx.net.brand_id.to_string();
+    sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": brand, "items": [item(&ctx, "m-1", "One"), item(&ctx, "m-2", "Two")] }),
+    )
+    .await;
+    // Dealer A's touchpoints in another brand's network stay put: A partners Globex too.
+    ctx.app
+        .data(&ctx.net.other_admin.token, "mutation($b: ID!) { createPartner(input: {brandId: $b, slug: \"dealer-a\"}) { partnership { id } } }", json!({ "b": ctx.net.other_brand_id.to_string() }))
+        .await;
+    let elsewhere = sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": ctx.net.other_brand_id.to_string(), "items": [{ "externalId": "g-1", "name": "Globex corner", "channel": "STORE", "expressions": ["PHYSICAL"], "phaseId": ctx.net.other_phases[0].to_string() }] }),
+    )
+    .await;
+    assert_eq!(elsewhere["created"], 1);
+
+    let r = sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": brand, "mode": "MIRROR", "items": [item(&ctx, "m-2", "Two")] }),
+    )
+    .await;
+    assert_eq!(
+        r["archived"], 3,
+        "m-1 and the fixture's two keyed touchpoints of dealer A"
+    );
+    let mut archived: Vec<&str> = r["archivedItems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["externalId"].as_str().unwrap())
+        .collect();
+    archived.sort_unstable();
+    assert_eq!(archived, ["ext-a-network", "ext-a-private", "m-1"]);
+    assert!(r["archivedItems"][0]["touchpoint"]["archivedAt"].is_string());
+    // Other owners' and other brands' touchpoints are untouched.
+    let list = ctx
+        .app
+        .data(
+            &ctx.net.brand_admin.token,
+            "{ touchpoints(first: 100) { nodes { name } } }",
+            json!({}),
+        )
+        .await;
+    let mut names = node_names(&list["touchpoints"]);
+    names.sort();
+    assert_eq!(names, ["B network", "B private", "Brand site", "Two"]);
+    let globex = ctx
+        .app
+        .data(
+            &ctx.net.other_admin.token,
+            "{ touchpoints { nodes { name archivedAt } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        globex["touchpoints"]["nodes"],
+        json!([{ "name": "Globex corner", "archivedAt": null }])
+    );
+    // Sending m-1 again restores it.
+    let r = sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": brand, "items": [item(&ctx, "m-1", "One")] }),
+    )
+    .await;
+    assert_eq!(r["items"][0]["outcome"], "UPDATED");
+    assert!(r["items"][0]["touchpoint"]["archivedAt"].is_null());
+}
+
+#[actix_web::test]
+async fn bad_items_are_reported_one_by_one_and_do_not_fail_the_others() {
+    let ctx = Ctx::new().await;
+    let token = &ctx.net.a_editor.token;
+    let mut bad_score = item(&ctx, "bad-score", "Bad score");
+    bad_score["urgency"] = json!(9);
+    let mut foreign_phase = item(&ctx, "foreign-phase", "Elsewhere");
+    foreign_phase["phaseId"] = json!(ctx.net.other_phases[0].to_string());
+    let mut unknown_phase = item(&ctx, "unknown-phase", "Nowhere");
+    unknown_phase["phaseId"] = json!(uuid::Uuid::new_v4().to_string());
+    let items = json!([
+        item(&ctx, "ok-1", "Fine"),
+        item(&ctx, "  ", "No key"),
+        bad_score,
+        foreign_phase,
+        { "externalId": "incomplete", "name": "Missing channel" },
+        item(&ctx, "dup", "Dup one"),
+        item(&ctx, "dup", "Dup two"),
+        unknown_phase,
+        item(&ctx, "ok-2", "Also fine"),
+    ]);
+    let before = footprint(&ctx).await;
+    let dry = sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": ctx.net.brand_id.to_string(), "items": items, "dryRun": true }),
+    )
+    .await;
+    assert_eq!(footprint(&ctx).await, before, "a dry run writes nothing");
+    let r = sync(
+        &ctx.app,
+        token,
+        json!({ "brandId": ctx.net.brand_id.to_string(), "items": items }),
+    )
+    .await;
+    assert_eq!(r["created"], 2);
+    let errors: Vec<(i64, &str, &str)> = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["index"].as_i64().unwrap(),
+                e["code"].as_str().unwrap(),
+                e["field"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (1, "BAD_USER_INPUT", "externalId"),
+            (2, "BAD_USER_INPUT", "urgency"),
+            (3, "BAD_USER_INPUT", "phaseId"),
+            (4, "BAD_USER_INPUT", "channel"),
+            (5, "BAD_USER_INPUT", "externalId"),
+            (6, "BAD_USER_INPUT", "externalId"),
+            (7, "BAD_USER_INPUT", "phaseId"),
+        ]
+    );
+    let outcomes: Vec<&str> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "CREATED", "FAILED", "FAILED", "FAILED", "FAILED", "FAILED", "FAILED", "FAILED",
+            "CREATED"
+        ]
+    );
+    // The dry run answered exactly the same (created touchpoints aside, whose ids were provisional).
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        for i in v["items"].as_array_mut().unwrap() {
+            i["touchpoint"] = Value::Null;
+        }
+        v["dryRun"] = Value::Null;
+        v
+    };
+    assert_eq!(strip(&dry), strip(&r));
+    assert_eq!(dry["dryRun"], true);
+}
+
+#[actix_web::test]
+async fn the_whole_batch_is_refused_for_a_brand_the_caller_cannot_write_in() {
+    let ctx = Ctx::new().await;
+    let items = json!([item(&ctx, "x-1", "X")]);
+    let resp = ctx
+        .app
+        .gql(
+            &ctx.net.a_editor.token,
+            SYNC,
+            json!({ "input": { "brandId": ctx.net.other_brand_id.to_string(), "items": items } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&resp),
+        Some("NOT_FOUND"),
+        "not partnered: the brand does not exist for it"
+    );
+    let resp = ctx
+        .app
+        .gql(
+            &ctx.net.a_viewer.token,
+            SYNC,
+            json!({ "input": { "brandId": ctx.net.brand_id.to_string(), "items": items } }),
+        )
+        .await;
+    assert_eq!(error_code(&resp), Some("FORBIDDEN"));
+    let too_many: Vec<Value> = (0..1001)
+        .map(|i| item(&ctx, &format!("k{i}"), "Many"))
+        .collect();
+    let before = footprint(&ctx).await;
+    let resp = ctx
+        .app
+        .gql(
+            &ctx.net.a_editor.token,
+            SYNC,
+            json!({ "input": { "brandId": ctx.net.brand_id.to_string(), "items": too_many } }),
+        )
+        .await;
+    assert_eq!(error_code(&resp), Some("LIMIT_EXCEEDED"));
+    assert_eq!(footprint(&ctx).await, before);
+}
+
+#[actix_web::test]
+async fn another_organizations_external_ids_only_ever_address_the_callers_own() {
+    let ctx = Ctx::new().await;
+    // The fixture gave dealer B a touchpoint keyed "ext-b-network"; dealer A syncs that key.
+    let r = sync(&ctx.app, &ctx.net.a_editor.token, json!({ "brandId": ctx.net.brand_id.to_string(), "items": [item(&ctx, "ext-b-network", "A's own")] })).await;
+    assert_eq!(
+        r["items"][0]["outcome"], "CREATED",
+        "a new touchpoint of dealer A"
+    );
+    let b = ctx
+        .app
+        .data(
+            &ctx.net.b_editor.token,
+            "query($id: ID!) { touchpoint(id: $id) { name version } }",
+            json!({ "id": ctx.tps.b_network }),
+        )
+        .await;
+    assert_eq!(
+        b["touchpoint"],
+        json!({ "name": "B network", "version": 1 })
+    );
+    // MIRROR by A never archives B's.
+    sync(
+        &ctx.app,
+        &ctx.net.a_editor.token,
+        json!({ "brandId": ctx.net.brand_id.to_string(), "mode": "MIRROR", "items": [] }),
+    )
+    .await;
+    let b = ctx
+        .app
+        .data(
+            &ctx.net.b_editor.token,
+            "query($id: ID!) { touchpoint(id: $id) { archivedAt } }",
+            json!({ "id": ctx.tps.b_private }),
+        )
+        .await;
+    assert!(b["touchpoint"]["archivedAt"].is_null());
+}
+
+#[actix_web::test]
+async fn an_idempotency_key_replays_the_first_result_and_refuses_a_different_request() {
+    let ctx = Ctx::new().await;
+    let token = &ctx.net.a_editor.token;
+    let brand = ctx.net.brand_id.to_string();
+    let input = json!({ "brandId": brand, "idempotencyKey": "batch-7", "items": [item(&ctx, "i-1", "One")] });
+    let first = sync(&ctx.app, token, input.clone()).await;
+    assert_eq!(
+        (first["created"].clone(), first["replayed"].clone()),
+        (json!(1), json!(false))
+    );
+    let before = footprint(&ctx).await;
+    // The same request, fields in another order: the first result, nothing written.
+    let reordered = json!({ "items": [{ "phaseId": ctx.net.phases[1].to_string(), "expressions": ["PHYSICAL"], "channel": "STORE", "name": "One", "externalId": "i-1" }], "idempotencyKey": "batch-7", "brandId": brand });
+    let again = sync(&ctx.app, token, reordered).await;
+    assert_eq!(again["replayed"], true);
+    assert_eq!(again["created"], 1, "the first result, not \"unchanged\"");
+    assert_eq!(
+        again["items"][0]["touchpoint"]["id"],
+        first["items"][0]["touchpoint"]["id"]
+    );
+    assert_eq!(footprint(&ctx).await, before);
+    // The same key with different items is a conflict.
+    let resp = ctx.app.gql(token, SYNC, json!({ "input": { "brandId": brand, "idempotencyKey": "batch-7", "items": [item(&ctx, "i-2", "Two")] } })).await;
+    assert_eq!(error_code(&resp), Some("CONFLICT"));
+    assert_eq!(footprint(&ctx).await, before);
+    // Keys are the caller's: another caller's "batch-7" is its own.
+    let other = sync(&ctx.app, &ctx.net.a_admin.token, json!({ "brandId": brand, "idempotencyKey": "batch-7", "items": [item(&ctx, "i-2", "Two")] })).await;
+    assert_eq!(
+        (other["created"].clone(), other["replayed"].clone()),
+        (json!(1), json!(false))
+    );
+    // After 24 hours the key is forgotten.
+    expire_keys(&ctx.app).await;
+    let later = sync(&ctx.app, token, json!({ "brandId": brand, "idempotencyKey": "batch-7", "items": [item(&ctx, "i-3", "Three")] })).await;
+    assert_eq!(
+        (later["created"].clone(), later["replayed"].clone()),
+        (json!(1), json!(false))
+    );
+}
+
+async fn expire_keys(app: &TestApp) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::EntityTrait;
+    use touchpoint_registry::entities::idempotency_record;
+    let past = touchpoint_registry::clock::now() - chrono::Duration::hours(25);
+    idempotency_record::Entity::update_many()
+        .col_expr(idempotency_record::Column::ExpiresAt, Expr::value(past))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+}
+
+/// The change log as stored (the feed itself may hold fresh rows back while other
+/// transactions of a shared database are open).
+async fn change_rows(app: &TestApp) -> Vec<(uuid::Uuid, String)> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    use touchpoint_registry::entities::touchpoint_change;
+    touchpoint_change::Entity::find()
+        .order_by_asc(touchpoint_change::Column::Id)
+        .all(app.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.touchpoint_id, format!("{:?}", c.kind)))
+        .collect()
+}
