@@ -99,9 +99,86 @@ pub struct Settings {
     #[arg(long, global = true)]
     pub production: bool,
 
+    #[command(flatten)]
+    pub limits: Limits,
+
     /// `text` (default) or `json` log lines.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
+}
+
+/// Limits on what one request may ask (DESIGN.md §6); each is answered before any resolver
+/// runs.
+#[derive(Debug, Clone, Args)]
+pub struct Limits {
+    /// Largest request body in bytes (413 beyond).
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+    /// Deepest field nesting of a query.
+    #[arg(long, env = "MAX_DEPTH", default_value_t = 10, global = true)]
+    pub max_depth: usize,
+    /// Largest query complexity; a list field costs its page size times its children.
+    #[arg(long, env = "MAX_COMPLEXITY", default_value_t = 20_000, global = true)]
+    pub max_complexity: usize,
+    /// Most aliases in one request.
+    #[arg(long, env = "MAX_ALIASES", default_value_t = 30, global = true)]
+    pub max_aliases: usize,
+    /// Most root fields in one operation.
+    #[arg(long, env = "MAX_ROOT_FIELDS", default_value_t = 30, global = true)]
+    pub max_root_fields: usize,
+    /// Most directives on one field.
+    #[arg(long, env = "MAX_DIRECTIVES", default_value_t = 5, global = true)]
+    pub max_directives: usize,
+    /// Most field selections in one request's documents (`__typename` counts).
+    #[arg(long, env = "MAX_FIELDS", default_value_t = 1_000, global = true)]
+    pub max_fields: usize,
+    /// Allow batched requests (a JSON array of operations).
+    #[arg(long, env = "BATCHING", default_value_t = false, global = true)]
+    pub batching: bool,
+    /// Most operations in one batch, when batching is on.
+    #[arg(long, env = "MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+    /// Longest a request may run before it is cancelled.
+    #[arg(long, env = "REQUEST_TIMEOUT", default_value = "10s", global = true, value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// Requests per second per caller (token bucket; 0 turns rate limiting off).
+    #[arg(long, env = "RATE_LIMIT_PER_SECOND", default_value_t = 100, global = true)]
+    pub rate_limit_per_second: u32,
+    /// Burst a caller may send above its rate.
+    #[arg(long, env = "RATE_LIMIT_BURST", default_value_t = 200, global = true)]
+    pub rate_limit_burst: u32,
+    /// Token requests per minute per client id and per IP address (`POST /auth/token`).
+    #[arg(long, env = "TOKEN_RATE_LIMIT_PER_MINUTE", default_value_t = 30, global = true)]
+    pub token_rate_limit_per_minute: u32,
+    /// How long a request waits for a database connection before it is told the server is
+    /// busy.
+    #[arg(long, env = "DB_ACQUIRE_TIMEOUT", default_value = "5s", global = true, value_parser = parse_duration)]
+    pub db_acquire_timeout: Duration,
+    /// Grace period for in-flight requests on SIGTERM.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", default_value = "30s", global = true, value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            max_depth: 10,
+            max_complexity: 20_000,
+            max_aliases: 30,
+            max_root_fields: 30,
+            max_directives: 5,
+            max_fields: 1_000,
+            batching: false,
+            max_batch: 10,
+            request_timeout: Duration::from_secs(10),
+            rate_limit_per_second: 100,
+            rate_limit_burst: 200,
+            token_rate_limit_per_minute: 30,
+            db_acquire_timeout: Duration::from_secs(5),
+            shutdown_timeout: Duration::from_secs(30),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

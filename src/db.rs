@@ -40,7 +40,7 @@ impl Db {
         options
             .max_connections(settings.db_pool_size.max(1))
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(settings.limits.db_acquire_timeout)
             .connect_timeout(Duration::from_secs(5))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|opts| {
@@ -115,6 +115,21 @@ impl Db {
             for event in events {
                 self.events.publish(event);
             }
+        }
+    }
+
+    /// Connections in the pool: (open, idle).
+    pub fn pool_state(&self) -> (u32, usize) {
+        match self.backend() {
+            DbBackend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            DbBackend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            _ => (0, 0),
         }
     }
 

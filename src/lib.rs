@@ -12,6 +12,7 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod metrics;
 pub mod http;
 pub mod services;
 pub mod startup;

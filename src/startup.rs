@@ -9,7 +9,33 @@ use crate::auth::TokenService;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::graphql::{build_schema, SchemaOptions};
+use crate::http::rate_limit::RateLimiter;
 use crate::http::{routes, AppState};
+use crate::metrics::Metrics;
+
+/// SIGTERM or SIGINT (Ctrl-C).
+async fn termination() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = interrupt => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -34,6 +60,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -52,11 +79,27 @@ impl Application {
         }
         let tokens = Arc::new(token_service(settings)?);
         let production = settings.is_production();
+        let limits = settings.limits.clone();
+        let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let state = web::Data::new(AppState {
-            schema: build_schema(db.clone(), SchemaOptions { production }),
+            schema: build_schema(
+                db.clone(),
+                SchemaOptions {
+                    production,
+                    limits: limits.clone(),
+                },
+            ),
             db: db.clone(),
             tokens,
             production,
+            api_limiter: RateLimiter::new(
+                f64::from(limits.rate_limit_per_second),
+                f64::from(limits.rate_limit_burst),
+            ),
+            token_limiter: RateLimiter::per_minute(limits.token_rate_limit_per_minute),
+            metrics: Metrics::default(),
+            shutdown: shutdown_rx,
+            limits,
         });
         let listen_error = |source| StartupError::Listen {
             addr: settings.listen_addr.clone(),
@@ -65,12 +108,21 @@ impl Application {
         let listener = TcpListener::bind(&settings.listen_addr).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
         let mut server =
-            HttpServer::new(move || App::new().app_data(state.clone()).configure(routes));
+            HttpServer::new(move || App::new().app_data(state.clone()).configure(routes))
+                // Signals are ours (see `run_until_stopped`): subscriptions get a close frame
+                // before the server stops.
+                .disable_signals()
+                .shutdown_timeout(settings.limits.shutdown_timeout.as_secs());
         if let Some(workers) = settings.http_workers {
             server = server.workers(workers.max(1));
         }
         let server = server.listen(listener).map_err(listen_error)?.run();
-        Ok(Self { port, server, db })
+        Ok(Self {
+            port,
+            server,
+            db,
+            shutdown: shutdown_tx,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -81,8 +133,21 @@ impl Application {
         &self.db
     }
 
-    /// Serves until the server stops (SIGINT/SIGTERM stop it gracefully).
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully: stops accepting, closes
+    /// subscriptions with a "going away" frame, lets in-flight requests finish within the
+    /// grace period, and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let shutdown = self.shutdown;
+        let server = self.server;
+        tokio::pin!(server);
+        tokio::select! {
+            result = &mut server => return result,
+            _ = termination() => {}
+        }
+        tracing::info!("shutting down: finishing in-flight requests");
+        let _ = shutdown.send(true);
+        handle.stop(true).await;
+        server.await
     }
 }

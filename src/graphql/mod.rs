@@ -4,6 +4,7 @@ pub mod context;
 pub mod errors;
 pub mod ids;
 pub mod inputs;
+pub mod limits;
 pub mod loaders;
 pub mod mutations;
 pub mod query;
@@ -13,6 +14,7 @@ pub mod types;
 
 use async_graphql::{Schema, SchemaBuilder};
 
+use crate::config::Limits;
 use crate::db::Db;
 use mutations::MutationRoot;
 use query::QueryRoot;
@@ -20,11 +22,22 @@ use subscription::SubscriptionRoot;
 
 pub type RegistrySchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
+/// What an unpaginated list is assumed to hold, for the complexity limit.
+pub const LIST_COST: usize = 10;
+
+/// The complexity of a paginated list: its page size times what each item costs, so
+/// `touchpoints(first: 100) { nodes { owner { … } } }` costs a hundred owners.
+pub fn page_cost(page: Option<i32>, default: usize, child: usize) -> usize {
+    let size = page.map_or(default, |n| usize::try_from(n).unwrap_or(0).max(1));
+    size.saturating_mul(child.max(1))
+}
+
 /// Options that shape the schema at start-up.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SchemaOptions {
     /// Production mode: no introspection, no field suggestions.
     pub production: bool,
+    pub limits: Limits,
 }
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
@@ -38,7 +51,11 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
 
 /// The schema served by `serve`, built once.
 pub fn build_schema(db: Db, options: SchemaOptions) -> RegistrySchema {
-    let mut builder = builder().data(db);
+    let mut builder = builder()
+        .data(db)
+        .limit_depth(options.limits.max_depth)
+        .limit_complexity(options.limits.max_complexity)
+        .limit_directives(options.limits.max_directives);
     if options.production {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use async_graphql::{Context, MergedObject, Object, Result, ID};
 
 use super::context::{db, principal, RequestContext};
+use super::page_cost;
 use super::ids::{parse_id, parse_opt_id};
 use super::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
 use super::types::audit::AuditEntryConnection;
@@ -96,6 +97,7 @@ impl TouchpointQuery {
     /// The touchpoints the caller may see, as a Relay connection (page size default 20,
     /// at most 100).
     #[allow(clippy::too_many_arguments)] // one per GraphQL argument
+    #[graphql(complexity = "page_cost(first.or(last), 20, child_complexity)")]
     async fn touchpoints(
         &self,
         ctx: &Context<'_>,
@@ -119,6 +121,7 @@ impl TouchpointQuery {
     /// restore and review of the touchpoints the caller may see, oldest first, resumable
     /// from `after` (default 100 per page, at most 500). Gap-free: a change that commits
     /// later never lands behind a cursor already handed out.
+    #[graphql(complexity = "page_cost(first, 100, child_complexity)")]
     async fn touchpoint_changes(
         &self,
         ctx: &Context<'_>,
@@ -141,6 +144,7 @@ impl TouchpointQuery {
 
     /// The audit trail (ADMINs only): a brand's whole network, or a partner's own
     /// organization; newest first.
+    #[graphql(complexity = "page_cost(first, 20, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

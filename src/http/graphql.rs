@@ -1,55 +1,99 @@
-//! GraphQL over HTTP: `POST /graphql` with a JSON body, `GET /graphql?query=…` for queries
-//! only, and the GraphiQL page for a browser's plain GET.
+//! GraphQL over HTTP: `POST /graphql` with a JSON body (one operation, or a batch when
+//! enabled), `GET /graphql?query=…` for queries only, and the GraphiQL page for a browser.
 //!
-//! The body is read here (bounded by `PayloadConfig`) rather than by the stock extractor,
-//! so that content types and methods follow the GraphQL-over-HTTP spec.
+//! The body is read here, bounded while it streams in, rather than by the stock extractor,
+//! so that content types, methods, status codes and media types follow the GraphQL-over-HTTP
+//! spec, and every limit is answered before any resolver runs.
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Instant;
 
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, Request, Response, ServerError};
+use futures_util::{FutureExt, StreamExt};
 use serde_json::json;
-use uuid::Uuid;
 
 use super::auth::authenticate;
 use super::{graphiql, AppState};
+use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::context::RequestContext;
 use crate::graphql::errors::finalize;
+use crate::graphql::limits::{shape_of, Shape};
 use crate::graphql::loaders::Loaders;
 
+/// The response media types of the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    /// `application/json`: the legacy type; request errors still answer 200.
+    Json,
+    /// `application/graphql-response+json`: request errors answer 4xx.
+    GraphqlResponse,
+}
+
+impl MediaType {
+    fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json; charset=utf-8",
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        }
+    }
+}
+
+/// The media type the client accepts (graphql-response+json preferred); `None` when it
+/// accepts neither.
+fn negotiate(req: &HttpRequest) -> Option<MediaType> {
+    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(MediaType::Json);
+    };
+    let mut json = false;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let media = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let refused = pieces.any(|p| {
+            let p = p.trim();
+            p.starts_with("q=") && p[2..].trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+        });
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            "application/graphql-response+json" => return Some(MediaType::GraphqlResponse),
+            "application/json" | "application/*" | "*/*" => json = true,
+            _ => {}
+        }
+    }
+    json.then_some(MediaType::Json)
+}
+
 fn request_id() -> String {
-    Uuid::new_v4().simple().to_string()
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// A response that never reached execution: one error with its code.
-fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> HttpResponse {
+fn error_response(status: StatusCode, media: MediaType, code: ErrorCode, message: &str) -> HttpResponse {
     let mut builder = HttpResponse::build(status);
+    builder.insert_header((header::CONTENT_TYPE, media.content_type()));
     if code == ErrorCode::Unauthenticated {
         builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
     }
-    builder.json(json!({
-        "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
-    }))
+    builder.body(
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] })
+            .to_string(),
+    )
 }
 
-fn auth_failure(err: AppError, request_id: &str) -> HttpResponse {
-    match err {
-        AppError::Unauthenticated(message) => error_response(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthenticated,
-            &message,
-        ),
-        other => {
-            tracing::error!(request_id, error = ?other, "authentication failed");
-            error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Internal,
-                "the service is unavailable, retry shortly",
-            )
-        }
-    }
+/// A request error (bad parameters, parse or validation failure, limits): 200 for
+/// `application/json`, 400 for `application/graphql-response+json`.
+fn request_error(media: MediaType, code: ErrorCode, message: &str) -> HttpResponse {
+    let status = match media {
+        MediaType::Json => StatusCode::OK,
+        MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
+    };
+    error_response(status, media, code, message)
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -60,72 +104,102 @@ fn is_json(req: &HttpRequest) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// Reads the body, refusing it as soon as it passes `limit` bytes (not after buffering it).
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, StatusCode> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| StatusCode::BAD_REQUEST)?;
+        if body.len() + chunk.len() > limit {
+            return Err(StatusCode::PAYLOAD_TOO_LARGE);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// `POST /graphql`
-pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn post(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+    let Some(media) = negotiate(&req) else {
+        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, ErrorCode::BadUserInput, "accept application/graphql-response+json or application/json");
+    };
     if !is_json(&req) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
             ErrorCode::BadUserInput,
             "send the GraphQL request as application/json",
         );
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(_) if body.first().is_some_and(|b| *b == b'[') => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadUserInput,
-                "batched requests are not enabled",
-            )
+    let body = match read_body(payload, state.limits.max_body_bytes).await {
+        Ok(body) => body,
+        Err(StatusCode::PAYLOAD_TOO_LARGE) => {
+            let message = format!("the request body is larger than {} bytes", state.limits.max_body_bytes);
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, media, ErrorCode::LimitExceeded, &message);
         }
+        Err(status) => return error_response(status, media, ErrorCode::BadUserInput, "the request body could not be read"),
+    };
+    if body.is_empty() {
+        return request_error(media, ErrorCode::BadUserInput, "the request has no body");
+    }
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
         Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::GraphqlParseFailed,
-                "the body is not a GraphQL request in JSON ({\"query\": …})",
+            return request_error(
+                media,
+                ErrorCode::BadUserInput,
+                "the body is not a GraphQL request in JSON ({\"query\": \"…\", \"variables\": {…}})",
             )
         }
     };
-    execute(&state, &req, request).await
+    let requests = match batch {
+        BatchRequest::Single(request) => vec![request],
+        BatchRequest::Batch(_) if !state.limits.batching => {
+            return request_error(media, ErrorCode::BadUserInput, "batched requests are not enabled")
+        }
+        BatchRequest::Batch(list) if list.len() > state.limits.max_batch || list.is_empty() => {
+            let message = format!("a batch holds 1 to {} operations", state.limits.max_batch);
+            return request_error(media, ErrorCode::LimitExceeded, &message);
+        }
+        BatchRequest::Batch(list) => list,
+    };
+    let batched = requests.len() > 1 || body.first() == Some(&b'[');
+    run(&state, &req, media, requests, batched).await
 }
 
 /// `GET /graphql`: a query in the URL, or GraphiQL for a browser outside production.
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let query_string = req.query_string();
-    if query_string.is_empty() || !query_string.contains("query=") {
-        if state.production {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadUserInput,
-                "GET /graphql needs a `query` parameter",
-            );
-        }
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if !query_string.contains("query=") && wants_html && !state.production {
         return graphiql::page();
     }
+    let Some(media) = negotiate(&req) else {
+        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, ErrorCode::BadUserInput, "accept application/graphql-response+json or application/json");
+    };
     let mut request = match async_graphql::http::parse_query_string(query_string) {
         Ok(r) => r,
-        Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                ErrorCode::GraphqlParseFailed,
-                "the query string is not a GraphQL request",
-            )
-        }
+        Err(_) => return request_error(media, ErrorCode::BadUserInput, "the query string is not a GraphQL request (query, variables, operationName)"),
     };
     // Only queries may be sent by GET: a GET must be safe to repeat and to prefetch.
     if selected_operation(&mut request).is_some_and(|ty| ty != OperationType::Query) {
-        return HttpResponse::MethodNotAllowed()
-            .insert_header((header::ALLOW, "POST"))
-            .json(json!({"errors": [{
-                "message": "mutations and subscriptions are sent by POST",
-                "extensions": {"code": ErrorCode::BadUserInput.as_str()}
-            }]}));
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            ErrorCode::BadUserInput,
+            "mutations and subscriptions are sent by POST",
+        );
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
     }
-    execute(&state, &req, request).await
+    run(&state, &req, media, vec![request], false).await
 }
 
 /// The type of the operation the request would run, if the document parses and names one.
-fn selected_operation(request: &mut async_graphql::Request) -> Option<OperationType> {
+fn selected_operation(request: &mut Request) -> Option<OperationType> {
     let wanted = request.operation_name.clone();
     let doc = request.parsed_query().ok()?;
     doc.operations
@@ -138,27 +212,137 @@ fn selected_operation(request: &mut async_graphql::Request) -> Option<OperationT
         .map(|(_, op)| op.node.ty)
 }
 
-async fn execute(
+fn client_ip(req: &HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+}
+
+/// Authenticates, applies the limits, executes and answers.
+async fn run(
     state: &AppState,
     req: &HttpRequest,
-    request: async_graphql::Request,
+    media: MediaType,
+    mut requests: Vec<Request>,
+    batched: bool,
 ) -> HttpResponse {
+    let started = Instant::now();
     let request_id = request_id();
+    let operation = requests.first().and_then(|r| r.operation_name.clone());
     let principal = match authenticate(state, req).await {
         Ok(p) => p.map(Arc::new),
-        Err(err) => return auth_failure(err, &request_id),
+        Err(AppError::Unauthenticated(message)) => {
+            state.metrics.observe(operation.as_deref(), "UNAUTHENTICATED", started.elapsed().as_secs_f64());
+            return error_response(StatusCode::UNAUTHORIZED, media, ErrorCode::Unauthenticated, &message);
+        }
+        Err(err) => {
+            tracing::error!(request_id, error = ?err, "authentication failed");
+            return error_response(StatusCode::SERVICE_UNAVAILABLE, media, ErrorCode::Internal, "the service is unavailable, retry shortly");
+        }
     };
+    let caller = principal
+        .as_ref()
+        .map_or_else(|| format!("ip:{}", client_ip(req)), |p| p.actor_id().to_string());
+    if let Err(wait) = state.api_limiter.check(&caller) {
+        state.metrics.observe(operation.as_deref(), "LIMIT_EXCEEDED", started.elapsed().as_secs_f64());
+        let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, media, ErrorCode::LimitExceeded, "too many requests: slow down");
+        let seconds = wait.as_secs().max(1).to_string();
+        if let Ok(value) = HeaderValue::from_str(&seconds) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return response;
+    }
+    // Shape limits, over the whole batch, before anything runs.
+    let mut shape = Shape::default();
+    for request in &mut requests {
+        if let Ok(doc) = request.parsed_query() {
+            shape = shape.add(shape_of(doc, state.limits.max_fields));
+        }
+    }
+    if let Err(err) = shape.check(&state.limits) {
+        state.metrics.observe(operation.as_deref(), "LIMIT_EXCEEDED", started.elapsed().as_secs_f64());
+        return request_error(media, ErrorCode::LimitExceeded, &err.to_string());
+    }
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests {
+        let response = execute(state, principal.clone(), &request_id, request).await;
+        responses.push(response);
+    }
+    let outcome = responses
+        .iter()
+        .flat_map(|r| r.errors.iter())
+        .find_map(|e| e.extensions.as_ref().and_then(|x| x.get("code")).map(|c| c.to_string().trim_matches('"').to_owned()))
+        .unwrap_or_else(|| "ok".to_owned());
+    let elapsed = started.elapsed();
+    state.metrics.observe(operation.as_deref(), &outcome, elapsed.as_secs_f64());
+    tracing::info!(
+        request_id,
+        principal = principal.as_ref().map(|p| p.actor_label()).unwrap_or_default(),
+        organization = principal.as_ref().map(|p| p.organization.slug.clone()).unwrap_or_default(),
+        operation = operation.as_deref().unwrap_or("anonymous"),
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        outcome,
+        "graphql request"
+    );
+    respond(media, &request_id, responses, batched)
+}
+
+/// Runs one operation with the request timeout, turning a panic into INTERNAL.
+async fn execute(state: &AppState, principal: Option<Arc<Principal>>, request_id: &str, request: Request) -> Response {
     let loaders = Loaders::new(&state.db, principal.clone());
     let request = request
         .data(RequestContext {
             principal,
-            request_id: request_id.clone(),
+            request_id: request_id.to_owned(),
         })
         .data(loaders);
-    let mut response = state.schema.execute(request).await;
-    finalize(&mut response, &request_id);
-    HttpResponse::Ok()
-        .insert_header(ContentType::json())
+    let run = AssertUnwindSafe(state.schema.execute(request)).catch_unwind();
+    let mut response = match tokio::time::timeout(state.limits.request_timeout, run).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(panic)) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(request_id, panic = %what, "a resolver panicked");
+            Response::from_errors(vec![coded(ErrorCode::Internal, "internal error", Some(request_id))])
+        }
+        Err(_) => {
+            let message = format!(
+                "the request took longer than {} s and was cancelled",
+                state.limits.request_timeout.as_secs_f64()
+            );
+            Response::from_errors(vec![coded(ErrorCode::LimitExceeded, &message, Some(request_id))])
+        }
+    };
+    finalize(&mut response, request_id);
+    response
+}
+
+fn coded(code: ErrorCode, message: &str, request_id: Option<&str>) -> ServerError {
+    let mut err = ServerError::new(message, None);
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    ext.set("code", code.as_str());
+    if let Some(id) = request_id {
+        ext.set("requestId", id);
+    }
+    err
+}
+
+fn respond(media: MediaType, request_id: &str, mut responses: Vec<Response>, batched: bool) -> HttpResponse {
+    // graphql-response+json: a request that produced no data at all is a request error.
+    let status = match media {
+        MediaType::GraphqlResponse if !batched && responses.iter().all(|r| r.data == async_graphql::Value::Null && r.is_err()) => {
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::OK,
+    };
+    let body = if batched {
+        serde_json::to_string(&responses)
+    } else {
+        serde_json::to_string(&responses.pop())
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
         .insert_header(("x-request-id", request_id))
-        .json(response)
+        .body(body.unwrap_or_default())
 }

@@ -16,3 +16,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::ServiceUnavailable().json(json!({ "status": "database unreachable" }))
     }
 }
+
+/// Prometheus text.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(&state.db))
+}

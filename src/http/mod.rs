@@ -3,6 +3,7 @@ pub mod auth;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod rate_limit;
 pub mod subscriptions;
 pub mod token;
 
@@ -11,11 +12,11 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::auth::TokenService;
+use crate::config::Limits;
+use crate::metrics::Metrics;
+use rate_limit::RateLimiter;
 use crate::db::Db;
 use crate::graphql::RegistrySchema;
-
-/// Largest request body accepted (DESIGN.md §6).
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Shared by every handler; built once at start-up.
 pub struct AppState {
@@ -23,14 +24,22 @@ pub struct AppState {
     pub db: Db,
     pub tokens: Arc<TokenService>,
     pub production: bool,
+    pub limits: Limits,
+    pub metrics: Metrics,
+    /// Requests per caller (user, API client, or IP address when anonymous).
+    pub api_limiter: RateLimiter,
+    /// `POST /auth/token` per client id and per IP address, against secret guessing.
+    pub token_limiter: RateLimiter,
+    /// Tells open subscriptions that the server is shutting down.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-        .route("/graphql", web::post().to(graphql::post))
+    cfg.route("/graphql", web::post().to(graphql::post))
         .route("/graphql", web::get().to(graphql::get))
         .route("/graphql/ws", web::get().to(subscriptions::subscriptions))
         .route("/auth/token", web::post().to(token::issue))
         .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics));
 }

@@ -1,11 +1,14 @@
-//! `GET /graphql/ws`: subscriptions over graphql-transport-ws. The access token comes in the
+//! `GET /graphql/ws`: subscriptions over graphql-transport-ws (async-graphql's protocol
+//! engine over actix-ws, so this server decides when and how connections close). The access token comes in the
 //! `connection_init` payload (`{"Authorization": "Bearer …"}`, or `{"token": "…"}`).
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use std::str::FromStr;
+
 use async_graphql::futures_util::stream::{BoxStream, StreamExt};
+use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor, Request, Response};
-use async_graphql_actix_web::GraphQLSubscription;
 
 use super::AppState;
 use crate::auth::resolve::resolve_principal;
@@ -84,13 +87,87 @@ async fn connection_data(
     Ok(data)
 }
 
+/// Opens a subscription connection. The protocol comes from `Sec-WebSocket-Protocol`
+/// (graphql-transport-ws, or the older graphql-ws). On shutdown every connection gets a
+/// close frame ("going away") so clients reconnect elsewhere.
 pub async fn subscriptions(
     state: web::Data<AppState>,
     req: HttpRequest,
-    payload: web::Payload,
+    body: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
+    let offered = req
+        .headers()
+        .get(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let protocol = offered
+        .split(',')
+        .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+        .ok_or_else(|| actix_web::error::ErrorBadRequest("use the graphql-transport-ws subprotocol"))?;
+    let (response, session, messages) =
+        actix_ws::handle_with_protocols(&req, body, &[protocol.sec_websocket_protocol()])?;
+    let incoming = {
+        let session = session.clone();
+        messages.filter_map(move |message| {
+            let reply = match &message {
+                Ok(actix_ws::Message::Ping(bytes)) => Some(bytes.clone()),
+                _ => None,
+            };
+            let mut session = session.clone();
+            async move {
+                if let Some(bytes) = reply {
+                    let _ = session.pong(&bytes).await;
+                }
+                match message {
+                    Ok(actix_ws::Message::Text(text)) => Some(text.into_bytes()),
+                    Ok(actix_ws::Message::Binary(bytes)) => Some(bytes),
+                    _ => None,
+                }
+            }
+        })
+    };
     let for_init = state.clone();
-    GraphQLSubscription::new(FinalizingSchema(state.schema.clone()))
-        .on_connection_init(move |value| connection_data(for_init, value))
-        .start(&req, payload)
+    let connection = WebSocket::new(FinalizingSchema(state.schema.clone()), incoming, protocol)
+        .on_connection_init(move |value| connection_data(for_init, value));
+    let mut shutdown = state.shutdown.clone();
+    actix_web::rt::spawn(async move {
+        let mut session = session;
+        let mut connection = std::pin::pin!(connection);
+        loop {
+            tokio::select! {
+                outgoing = connection.next() => match outgoing {
+                    Some(WsMessage::Text(text)) => {
+                        if session.text(text).await.is_err() {
+                            return;
+                        }
+                    }
+                    Some(WsMessage::Close(code, reason)) => {
+                        let _ = session
+                            .close(Some(actix_ws::CloseReason {
+                                code: actix_ws::CloseCode::Other(code),
+                                description: Some(reason),
+                            }))
+                            .await;
+                        return;
+                    }
+                    None => {
+                        let _ = session.close(None).await;
+                        return;
+                    }
+                },
+                changed = shutdown.changed() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        let _ = session
+                            .close(Some(actix_ws::CloseReason {
+                                code: actix_ws::CloseCode::Away,
+                                description: Some("the server is shutting down".into()),
+                            }))
+                            .await;
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    Ok(response)
 }

@@ -83,7 +83,20 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((unescape(id)?, unescape(secret)?))
 }
 
+fn too_many(wait: std::time::Duration) -> HttpResponse {
+    let mut response = oauth_error(429, "slow_down", "too many token requests: wait and retry");
+    if let Ok(value) = header::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 pub async fn issue(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    // Against secret guessing: per IP address before anything else, per client id below.
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    if let Err(wait) = state.token_limiter.check(&format!("ip:{ip}")) {
+        return too_many(wait);
+    }
     let params = match parameters(&req, &body) {
         Ok(p) => p,
         Err(why) => return oauth_error(400, "invalid_request", why),
@@ -121,6 +134,9 @@ pub async fn issue(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
             )
         }
     };
+    if let Err(wait) = state.token_limiter.check(&format!("client:{client_id}")) {
+        return too_many(wait);
+    }
     let client = match api_clients::authenticate(&state.db, &client_id, &secret).await {
         Ok(Some(client)) => client,
         Ok(None) => return oauth_error(401, "invalid_client", "client authentication failed"),

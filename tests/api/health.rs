@@ -14,7 +14,9 @@ async fn health_and_readiness_answer() {
 #[actix_web::test]
 async fn graphiql_is_served_to_a_browser() {
     let app = spawn_app().await;
-    let (status, body) = app.get("/graphql").await;
+    let (status, body) = app
+        .get_accepting("/graphql", "text/html,application/xhtml+xml,*/*;q=0.8")
+        .await;
     assert_eq!(status, 200);
     assert!(body.contains("graphiql"), "{body}");
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use touchpoint_registry::auth::resolve::resolve_subject;
 use touchpoint_registry::auth::TokenService;
-use touchpoint_registry::config::{LogFormat, Secret, Settings};
+use touchpoint_registry::config::{Limits, LogFormat, Secret, Settings};
 use touchpoint_registry::db::Db;
 use touchpoint_registry::domain::{OrganizationKind, Role};
 use touchpoint_registry::services::audit::AuditActor;
@@ -73,6 +73,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         db_pool_size: 4,
         http_workers: Some(1),
         production: false,
+        limits: Limits::default(),
         log_format: LogFormat::Text,
     }
 }
@@ -135,9 +136,15 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> (u16, String) {
+        self.get_accepting(path, "application/json").await
+    }
+
+    /// A GET with this `Accept` header; returns the status and the body.
+    pub async fn get_accepting(&self, path: &str, accept: &str) -> (u16, String) {
         let mut resp = self
             .client
             .get(format!("{}{path}", self.address))
+            .insert_header(("Accept", accept))
             .send()
             .await
             .expect("request sent");

@@ -34,12 +34,14 @@ impl Brand {
     }
 
     /// The customer lifecycle, in order.
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn phases(&self, ctx: &Context<'_>) -> Result<Vec<Phase>> {
         let list = brands::phases(db(ctx)?, principal(ctx)?, self.0.id).await?;
         Ok(list.into_iter().map(Phase).collect())
     }
 
     /// The brand's principles; archived ones only with `includeArchived`.
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn principles(
         &self,
         ctx: &Context<'_>,
@@ -51,18 +53,21 @@ impl Brand {
     }
 
     /// The network's partnerships: all for the brand; active ones for a partner.
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Partnership>> {
         let list = brands::partnerships(db(ctx)?, principal(ctx)?, self.0.id).await?;
         Ok(list.into_iter().map(Partnership).collect())
     }
 
     /// The network's journeys the caller may read.
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn journeys(&self, ctx: &Context<'_>) -> Result<Vec<Journey>> {
         let list = journeys::for_brand(db(ctx)?, principal(ctx)?, self.0.id).await?;
         Ok(list.into_iter().map(Journey).collect())
     }
 
     /// The journey linter's findings over what the caller can see.
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn insights(&self, ctx: &Context<'_>) -> Result<Vec<Insight>> {
         let list = insights::for_brand(db(ctx)?, principal(ctx)?, self.0.id).await?;
         Ok(list.into_iter().map(Insight).collect())

@@ -45,6 +45,7 @@ impl Journey {
     }
 
     /// The steps in order.
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<JourneyStep>> {
         let steps = loaders(ctx)?
             .journey_steps

@@ -39,12 +39,14 @@ impl Organization {
     }
 
     /// The organization's people and their roles (its ADMINs only).
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
         let list = members::list(db(ctx)?, principal(ctx)?, self.0.id).await?;
         Ok(list.into_iter().map(|(m, u)| Membership(m, u)).collect())
     }
 
     /// The organization's API clients (its ADMINs only).
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn api_clients(&self, ctx: &Context<'_>) -> Result<Vec<ApiClient>> {
         let list = api_clients::list(db(ctx)?, principal(ctx)?, self.0.id).await?;
         Ok(list.into_iter().map(ApiClient).collect())
@@ -52,6 +54,7 @@ impl Organization {
 
     /// This organization's touchpoints that the caller may see.
     #[allow(clippy::too_many_arguments)] // one per GraphQL argument
+    #[graphql(complexity = "crate::graphql::page_cost(first.or(last), 20, child_complexity)")]
     async fn touchpoints(
         &self,
         ctx: &Context<'_>,

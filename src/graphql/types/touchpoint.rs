@@ -187,6 +187,7 @@ impl Touchpoint {
     }
 
     /// How well it expresses the brand's principles.
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn alignment(&self, ctx: &Context<'_>) -> Result<Alignment> {
         let rows = loaders(ctx)?
             .alignments
@@ -198,6 +199,7 @@ impl Touchpoint {
 
     /// Its audit entries, newest first: reviews with their comments, edits with before and
     /// after. Shown to the owner and the brand; empty for other readers.
+    #[graphql(complexity = "crate::graphql::page_cost(first, 20, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,

@@ -56,6 +56,7 @@ impl Viewer {
     }
 
     /// The brand networks the caller belongs to (its own brand, and every partnership).
+    #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn brands(&self, ctx: &Context<'_>) -> Result<Vec<Brand>> {
         let ids = self.0.known_brands();
         let mut found = lookups::organizations(db(ctx)?, &ids).await?;
