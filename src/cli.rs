@@ -52,6 +52,13 @@ pub enum Command {
         #[arg(long)]
         admin_name: Option<String>,
     },
+    /// Seed the benchmark's reference dataset (the PostGraphile peer's rows) into an empty
+    /// database.
+    SeedBench {
+        /// Touchpoints to create (a multiple of 40): 20000, or 200000 for the large variant.
+        #[arg(long, default_value_t = 20_000)]
+        touchpoints: u32,
+    },
     /// Print the GraphQL schema (SDL).
     ExportSchema,
 }

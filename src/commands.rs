@@ -113,6 +113,16 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
             println!("  touchpoint-registry token --email {}", admin.email);
             Ok(())
         }
+        Command::SeedBench { touchpoints } => {
+            let db = migrated_db(&settings).await?;
+            let started = std::time::Instant::now();
+            crate::bench_data::seed(&db, touchpoints).await?;
+            println!(
+                "seeded the benchmark dataset: {touchpoints} touchpoints in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::ExportSchema => {
             print!("{}", crate::graphql::sdl());
             Ok(())

@@ -142,13 +142,23 @@ pub struct Limits {
     #[arg(long, env = "REQUEST_TIMEOUT", default_value = "10s", global = true, value_parser = parse_duration)]
     pub request_timeout: Duration,
     /// Requests per second per caller (token bucket; 0 turns rate limiting off).
-    #[arg(long, env = "RATE_LIMIT_PER_SECOND", default_value_t = 100, global = true)]
+    #[arg(
+        long,
+        env = "RATE_LIMIT_PER_SECOND",
+        default_value_t = 100,
+        global = true
+    )]
     pub rate_limit_per_second: u32,
     /// Burst a caller may send above its rate.
     #[arg(long, env = "RATE_LIMIT_BURST", default_value_t = 200, global = true)]
     pub rate_limit_burst: u32,
     /// Token requests per minute per client id and per IP address (`POST /auth/token`).
-    #[arg(long, env = "TOKEN_RATE_LIMIT_PER_MINUTE", default_value_t = 30, global = true)]
+    #[arg(
+        long,
+        env = "TOKEN_RATE_LIMIT_PER_MINUTE",
+        default_value_t = 30,
+        global = true
+    )]
     pub token_rate_limit_per_minute: u32,
     /// How long a request waits for a database connection before it is told the server is
     /// busy.

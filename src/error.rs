@@ -123,7 +123,15 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::internal(err)
+        match err {
+            // Every connection stayed busy for the acquire timeout: the server is overloaded,
+            // which the client should hear as such (and retry), not as a bug.
+            sea_orm::DbErr::ConnectionAcquire(_) => {
+                tracing::warn!(error = %err, "database pool exhausted");
+                Self::LimitExceeded("the server is busy: retry shortly".into())
+            }
+            other => Self::internal(other),
+        }
     }
 }
 

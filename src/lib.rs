@@ -1,6 +1,7 @@
 //! Touchpoint Registry: a GraphQL API where a brand and its partners register, align and
 //! plan every customer touchpoint. See `DESIGN.md` for the product contract.
 pub mod auth;
+pub mod bench_data;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -12,8 +13,8 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod graphql;
-pub mod metrics;
 pub mod http;
+pub mod metrics;
 pub mod services;
 pub mod startup;
 pub mod telemetry;

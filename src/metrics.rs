@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use crate::db::Db;
 
 /// Upper bounds (seconds) of the latency histogram's buckets.
-const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
 /// Distinct operation names kept; beyond, they count as `other` (a client cannot blow up the
 /// metrics by inventing names).
 const MAX_OPERATIONS: usize = 200;
@@ -56,7 +58,10 @@ impl Metrics {
         if !inner.latency.contains_key(&op) && inner.latency.len() >= MAX_OPERATIONS {
             op = "other".into();
         }
-        *inner.requests.entry((op.clone(), outcome.to_owned())).or_default() += 1;
+        *inner
+            .requests
+            .entry((op.clone(), outcome.to_owned()))
+            .or_default() += 1;
         let h = inner.latency.entry(op).or_default();
         for (i, bound) in BUCKETS.iter().enumerate() {
             if seconds <= *bound {
@@ -73,12 +78,17 @@ impl Metrics {
             Ok(inner) => (inner.requests.clone(), inner.latency.clone()),
             Err(_) => Default::default(),
         };
-        out.push_str("# HELP registry_graphql_requests_total GraphQL requests by operation and outcome.\n");
+        out.push_str(
+            "# HELP registry_graphql_requests_total GraphQL requests by operation and outcome.\n",
+        );
         out.push_str("# TYPE registry_graphql_requests_total counter\n");
         let mut rows: Vec<_> = requests.into_iter().collect();
         rows.sort();
         for ((op, outcome), n) in rows {
-            let _ = writeln!(out, "registry_graphql_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "registry_graphql_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {n}"
+            );
         }
         out.push_str("# HELP registry_graphql_request_duration_seconds GraphQL request latency.\n");
         out.push_str("# TYPE registry_graphql_request_duration_seconds histogram\n");
@@ -89,20 +99,40 @@ impl Metrics {
                 let _ = writeln!(out, "registry_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{bound}\"}} {count}");
             }
             let _ = writeln!(out, "registry_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(out, "registry_graphql_request_duration_seconds_sum{{operation=\"{op}\"}} {}", h.sum);
-            let _ = writeln!(out, "registry_graphql_request_duration_seconds_count{{operation=\"{op}\"}} {}", h.count);
+            let _ = writeln!(
+                out,
+                "registry_graphql_request_duration_seconds_sum{{operation=\"{op}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "registry_graphql_request_duration_seconds_count{{operation=\"{op}\"}} {}",
+                h.count
+            );
         }
         let (size, idle) = db.pool_state();
         out.push_str("# HELP registry_db_pool_connections Database connections by state.\n");
         out.push_str("# TYPE registry_db_pool_connections gauge\n");
-        let _ = writeln!(out, "registry_db_pool_connections{{state=\"in_use\"}} {}", (size as usize).saturating_sub(idle));
+        let _ = writeln!(
+            out,
+            "registry_db_pool_connections{{state=\"in_use\"}} {}",
+            (size as usize).saturating_sub(idle)
+        );
         let _ = writeln!(out, "registry_db_pool_connections{{state=\"idle\"}} {idle}");
         out.push_str("# HELP registry_db_statements_total SQL statements executed.\n");
         out.push_str("# TYPE registry_db_statements_total counter\n");
-        let _ = writeln!(out, "registry_db_statements_total {}", db.statements_executed());
+        let _ = writeln!(
+            out,
+            "registry_db_statements_total {}",
+            db.statements_executed()
+        );
         out.push_str("# HELP registry_subscriptions_open Live subscriptions on this instance.\n");
         out.push_str("# TYPE registry_subscriptions_open gauge\n");
-        let _ = writeln!(out, "registry_subscriptions_open {}", db.events().subscribers());
+        let _ = writeln!(
+            out,
+            "registry_subscriptions_open {}",
+            db.events().subscribers()
+        );
         out
     }
 }

@@ -50,6 +50,9 @@ impl Extension for ErrorCodesExtension {
         next.run(ctx, query, variables).await.map_err(|e| {
             if has_code(&e) {
                 e
+            } else if is_limit(&e.message) {
+                // Directive and recursion limits are checked while parsing.
+                tag(e, ErrorCode::LimitExceeded)
             } else {
                 tag(e, ErrorCode::GraphqlParseFailed)
             }
@@ -84,10 +87,20 @@ impl Extension for ErrorCodesExtension {
     }
 }
 
+/// async-graphql's wording for its own limits (complexity, depth, directives, recursion).
+fn is_limit(message: &str) -> bool {
+    const LIMIT_MESSAGES: [&str; 4] = [
+        "too complex",
+        "nested too deep",
+        "too many",
+        "cannot be greater than",
+    ];
+    LIMIT_MESSAGES.iter().any(|m| message.contains(m))
+}
+
 /// Limits enforced during validation are LIMIT_EXCEEDED; the rest are validation failures.
 fn validation_code(message: &str) -> ErrorCode {
-    const LIMIT_MESSAGES: [&str; 3] = ["too complex", "nested too deep", "too many"];
-    if LIMIT_MESSAGES.iter().any(|m| message.contains(m)) {
+    if is_limit(message) {
         ErrorCode::LimitExceeded
     } else if message.starts_with("Invalid value for argument") || message.starts_with("Variable") {
         // A variable or literal of the wrong shape is the client's input at fault.

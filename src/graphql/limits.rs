@@ -17,7 +17,7 @@ pub struct Shape {
 }
 
 impl Shape {
-    pub fn add(self, other: Shape) -> Shape {
+    pub fn plus(self, other: Shape) -> Shape {
         Shape {
             aliases: self.aliases + other.aliases,
             fields: self.fields + other.fields,
@@ -28,13 +28,19 @@ impl Shape {
     /// LIMIT_EXCEEDED naming the first limit passed.
     pub fn check(&self, limits: &Limits) -> Result<(), AppError> {
         let over = |what: &str, n: usize, max: usize| {
-            AppError::LimitExceeded(format!("the request has {n} {what}; at most {max} are allowed"))
+            AppError::LimitExceeded(format!(
+                "the request has {n} {what}; at most {max} are allowed"
+            ))
         };
         if self.aliases > limits.max_aliases {
             return Err(over("aliases", self.aliases, limits.max_aliases));
         }
         if self.root_fields > limits.max_root_fields {
-            return Err(over("root fields", self.root_fields, limits.max_root_fields));
+            return Err(over(
+                "root fields",
+                self.root_fields,
+                limits.max_root_fields,
+            ));
         }
         if self.fields > limits.max_fields {
             return Err(over("field selections", self.fields, limits.max_fields));
@@ -60,7 +66,13 @@ pub fn shape_of(doc: &ExecutableDocument, cap: usize) -> Shape {
     shape
 }
 
-fn walk(doc: &ExecutableDocument, set: &Positioned<SelectionSet>, shape: &mut Shape, depth: usize, cap: usize) {
+fn walk(
+    doc: &ExecutableDocument,
+    set: &Positioned<SelectionSet>,
+    shape: &mut Shape,
+    depth: usize,
+    cap: usize,
+) {
     for selection in &set.node.items {
         if shape.fields > cap {
             return;
@@ -86,7 +98,12 @@ fn walk(doc: &ExecutableDocument, set: &Positioned<SelectionSet>, shape: &mut Sh
     }
 }
 
-fn count_roots(doc: &ExecutableDocument, set: &Positioned<SelectionSet>, roots: &mut usize, depth: usize) {
+fn count_roots(
+    doc: &ExecutableDocument,
+    set: &Positioned<SelectionSet>,
+    roots: &mut usize,
+    depth: usize,
+) {
     for selection in &set.node.items {
         match &selection.node {
             Selection::Field(_) => *roots += 1,
@@ -108,19 +125,35 @@ mod tests {
     use super::*;
 
     fn shape(q: &str) -> Shape {
-        let doc = async_graphql::parser::parse_query(q).ok().unwrap_or_else(|| panic!("parses: {q}"));
+        let doc = async_graphql::parser::parse_query(q)
+            .ok()
+            .unwrap_or_else(|| panic!("parses: {q}"));
         shape_of(&doc, usize::MAX)
     }
 
     #[test]
     fn counts_aliases_roots_and_fields() {
         let s = shape("{ a: viewer { name } b: viewer { name } __typename }");
-        assert_eq!(s, Shape { aliases: 2, fields: 5, root_fields: 3 });
+        assert_eq!(
+            s,
+            Shape {
+                aliases: 2,
+                fields: 5,
+                root_fields: 3
+            }
+        );
     }
 
     #[test]
     fn fragments_count_where_they_are_spread() {
         let s = shape("query { ...F ...F } fragment F on Query { x: __typename y: __typename }");
-        assert_eq!(s, Shape { aliases: 4, fields: 4, root_fields: 4 });
+        assert_eq!(
+            s,
+            Shape {
+                aliases: 4,
+                fields: 4,
+                root_fields: 4
+            }
+        );
     }
 }

@@ -4,9 +4,9 @@ use std::sync::Arc;
 use async_graphql::{Context, MergedObject, Object, Result, ID};
 
 use super::context::{db, principal, RequestContext};
-use super::page_cost;
 use super::ids::{parse_id, parse_opt_id};
 use super::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
+use super::page_cost;
 use super::types::audit::AuditEntryConnection;
 use super::types::brand::Brand;
 use super::types::change::TouchpointChangeConnection;

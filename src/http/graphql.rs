@@ -46,13 +46,21 @@ impl MediaType {
 /// The media type the client accepts (graphql-response+json preferred); `None` when it
 /// accepts neither.
 fn negotiate(req: &HttpRequest) -> Option<MediaType> {
-    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Some(MediaType::Json);
     };
     let mut json = false;
     for part in accept.split(',') {
         let mut pieces = part.split(';');
-        let media = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let media = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         let refused = pieces.any(|p| {
             let p = p.trim();
             p.starts_with("q=") && p[2..].trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
@@ -74,7 +82,12 @@ fn request_id() -> String {
 }
 
 /// A response that never reached execution: one error with its code.
-fn error_response(status: StatusCode, media: MediaType, code: ErrorCode, message: &str) -> HttpResponse {
+fn error_response(
+    status: StatusCode,
+    media: MediaType,
+    code: ErrorCode,
+    message: &str,
+) -> HttpResponse {
     let mut builder = HttpResponse::build(status);
     builder.insert_header((header::CONTENT_TYPE, media.content_type()));
     if code == ErrorCode::Unauthenticated {
@@ -118,9 +131,18 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
 }
 
 /// `POST /graphql`
-pub async fn post(state: web::Data<AppState>, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+pub async fn post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
     let Some(media) = negotiate(&req) else {
-        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, ErrorCode::BadUserInput, "accept application/graphql-response+json or application/json");
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            ErrorCode::BadUserInput,
+            "accept application/graphql-response+json or application/json",
+        );
     };
     if !is_json(&req) {
         return error_response(
@@ -133,28 +155,45 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, payload: web::Pa
     let body = match read_body(payload, state.limits.max_body_bytes).await {
         Ok(body) => body,
         Err(StatusCode::PAYLOAD_TOO_LARGE) => {
-            let message = format!("the request body is larger than {} bytes", state.limits.max_body_bytes);
-            return error_response(StatusCode::PAYLOAD_TOO_LARGE, media, ErrorCode::LimitExceeded, &message);
+            let message = format!(
+                "the request body is larger than {} bytes",
+                state.limits.max_body_bytes
+            );
+            return error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                ErrorCode::LimitExceeded,
+                &message,
+            );
         }
-        Err(status) => return error_response(status, media, ErrorCode::BadUserInput, "the request body could not be read"),
+        Err(status) => {
+            return error_response(
+                status,
+                media,
+                ErrorCode::BadUserInput,
+                "the request body could not be read",
+            )
+        }
     };
     if body.is_empty() {
         return request_error(media, ErrorCode::BadUserInput, "the request has no body");
     }
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
-        Err(_) => {
-            return request_error(
-                media,
-                ErrorCode::BadUserInput,
-                "the body is not a GraphQL request in JSON ({\"query\": \"…\", \"variables\": {…}})",
-            )
-        }
+        Err(_) => return request_error(
+            media,
+            ErrorCode::BadUserInput,
+            "the body is not a GraphQL request in JSON ({\"query\": \"…\", \"variables\": {…}})",
+        ),
     };
     let requests = match batch {
         BatchRequest::Single(request) => vec![request],
         BatchRequest::Batch(_) if !state.limits.batching => {
-            return request_error(media, ErrorCode::BadUserInput, "batched requests are not enabled")
+            return request_error(
+                media,
+                ErrorCode::BadUserInput,
+                "batched requests are not enabled",
+            )
         }
         BatchRequest::Batch(list) if list.len() > state.limits.max_batch || list.is_empty() => {
             let message = format!("a batch holds 1 to {} operations", state.limits.max_batch);
@@ -162,6 +201,9 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, payload: web::Pa
         }
         BatchRequest::Batch(list) => list,
     };
+    if requests.iter().any(|r| r.query.trim().is_empty()) {
+        return request_error(media, ErrorCode::BadUserInput, "the request has no query");
+    }
     let batched = requests.len() > 1 || body.first() == Some(&b'[');
     run(&state, &req, media, requests, batched).await
 }
@@ -178,12 +220,26 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
         return graphiql::page();
     }
     let Some(media) = negotiate(&req) else {
-        return error_response(StatusCode::NOT_ACCEPTABLE, MediaType::Json, ErrorCode::BadUserInput, "accept application/graphql-response+json or application/json");
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            MediaType::Json,
+            ErrorCode::BadUserInput,
+            "accept application/graphql-response+json or application/json",
+        );
     };
     let mut request = match async_graphql::http::parse_query_string(query_string) {
         Ok(r) => r,
-        Err(_) => return request_error(media, ErrorCode::BadUserInput, "the query string is not a GraphQL request (query, variables, operationName)"),
+        Err(_) => {
+            return request_error(
+                media,
+                ErrorCode::BadUserInput,
+                "the query string is not a GraphQL request (query, variables, operationName)",
+            )
+        }
     };
+    if request.query.trim().is_empty() {
+        return request_error(media, ErrorCode::BadUserInput, "the request has no query");
+    }
     // Only queries may be sent by GET: a GET must be safe to repeat and to prefetch.
     if selected_operation(&mut request).is_some_and(|ty| ty != OperationType::Query) {
         let mut response = error_response(
@@ -192,7 +248,9 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             ErrorCode::BadUserInput,
             "mutations and subscriptions are sent by POST",
         );
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     run(&state, &req, media, vec![request], false).await
@@ -213,7 +271,9 @@ fn selected_operation(request: &mut Request) -> Option<OperationType> {
 }
 
 fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
 }
 
 /// Authenticates, applies the limits, executes and answers.
@@ -230,20 +290,44 @@ async fn run(
     let principal = match authenticate(state, req).await {
         Ok(p) => p.map(Arc::new),
         Err(AppError::Unauthenticated(message)) => {
-            state.metrics.observe(operation.as_deref(), "UNAUTHENTICATED", started.elapsed().as_secs_f64());
-            return error_response(StatusCode::UNAUTHORIZED, media, ErrorCode::Unauthenticated, &message);
+            state.metrics.observe(
+                operation.as_deref(),
+                "UNAUTHENTICATED",
+                started.elapsed().as_secs_f64(),
+            );
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                media,
+                ErrorCode::Unauthenticated,
+                &message,
+            );
         }
         Err(err) => {
             tracing::error!(request_id, error = ?err, "authentication failed");
-            return error_response(StatusCode::SERVICE_UNAVAILABLE, media, ErrorCode::Internal, "the service is unavailable, retry shortly");
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                media,
+                ErrorCode::Internal,
+                "the service is unavailable, retry shortly",
+            );
         }
     };
-    let caller = principal
-        .as_ref()
-        .map_or_else(|| format!("ip:{}", client_ip(req)), |p| p.actor_id().to_string());
+    let caller = principal.as_ref().map_or_else(
+        || format!("ip:{}", client_ip(req)),
+        |p| p.actor_id().to_string(),
+    );
     if let Err(wait) = state.api_limiter.check(&caller) {
-        state.metrics.observe(operation.as_deref(), "LIMIT_EXCEEDED", started.elapsed().as_secs_f64());
-        let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, media, ErrorCode::LimitExceeded, "too many requests: slow down");
+        state.metrics.observe(
+            operation.as_deref(),
+            "LIMIT_EXCEEDED",
+            started.elapsed().as_secs_f64(),
+        );
+        let mut response = error_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            media,
+            ErrorCode::LimitExceeded,
+            "too many requests: slow down",
+        );
         let seconds = wait.as_secs().max(1).to_string();
         if let Ok(value) = HeaderValue::from_str(&seconds) {
             response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -254,11 +338,15 @@ async fn run(
     let mut shape = Shape::default();
     for request in &mut requests {
         if let Ok(doc) = request.parsed_query() {
-            shape = shape.add(shape_of(doc, state.limits.max_fields));
+            shape = shape.plus(shape_of(doc, state.limits.max_fields));
         }
     }
     if let Err(err) = shape.check(&state.limits) {
-        state.metrics.observe(operation.as_deref(), "LIMIT_EXCEEDED", started.elapsed().as_secs_f64());
+        state.metrics.observe(
+            operation.as_deref(),
+            "LIMIT_EXCEEDED",
+            started.elapsed().as_secs_f64(),
+        );
         return request_error(media, ErrorCode::LimitExceeded, &err.to_string());
     }
     let mut responses = Vec::with_capacity(requests.len());
@@ -269,14 +357,27 @@ async fn run(
     let outcome = responses
         .iter()
         .flat_map(|r| r.errors.iter())
-        .find_map(|e| e.extensions.as_ref().and_then(|x| x.get("code")).map(|c| c.to_string().trim_matches('"').to_owned()))
+        .find_map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .map(|c| c.to_string().trim_matches('"').to_owned())
+        })
         .unwrap_or_else(|| "ok".to_owned());
     let elapsed = started.elapsed();
-    state.metrics.observe(operation.as_deref(), &outcome, elapsed.as_secs_f64());
+    state
+        .metrics
+        .observe(operation.as_deref(), &outcome, elapsed.as_secs_f64());
     tracing::info!(
         request_id,
-        principal = principal.as_ref().map(|p| p.actor_label()).unwrap_or_default(),
-        organization = principal.as_ref().map(|p| p.organization.slug.clone()).unwrap_or_default(),
+        principal = principal
+            .as_ref()
+            .map(|p| p.actor_label())
+            .unwrap_or_default(),
+        organization = principal
+            .as_ref()
+            .map(|p| p.organization.slug.clone())
+            .unwrap_or_default(),
         operation = operation.as_deref().unwrap_or("anonymous"),
         duration_ms = elapsed.as_secs_f64() * 1000.0,
         outcome,
@@ -286,7 +387,12 @@ async fn run(
 }
 
 /// Runs one operation with the request timeout, turning a panic into INTERNAL.
-async fn execute(state: &AppState, principal: Option<Arc<Principal>>, request_id: &str, request: Request) -> Response {
+async fn execute(
+    state: &AppState,
+    principal: Option<Arc<Principal>>,
+    request_id: &str,
+    request: Request,
+) -> Response {
     let loaders = Loaders::new(&state.db, principal.clone());
     let request = request
         .data(RequestContext {
@@ -294,8 +400,24 @@ async fn execute(state: &AppState, principal: Option<Arc<Principal>>, request_id
             request_id: request_id.to_owned(),
         })
         .data(loaders);
-    let run = AssertUnwindSafe(state.schema.execute(request)).catch_unwind();
-    let mut response = match tokio::time::timeout(state.limits.request_timeout, run).await {
+    let mut response = guarded(
+        state.schema.execute(request),
+        state.limits.request_timeout,
+        request_id,
+    )
+    .await;
+    finalize(&mut response, request_id);
+    response
+}
+
+/// Runs `work` under `timeout`: a panic becomes INTERNAL (logged with the request id; the
+/// worker keeps serving), running out of time becomes LIMIT_EXCEEDED.
+pub async fn guarded<F>(work: F, timeout: std::time::Duration, request_id: &str) -> Response
+where
+    F: std::future::Future<Output = Response>,
+{
+    let run = AssertUnwindSafe(work).catch_unwind();
+    match tokio::time::timeout(timeout, run).await {
         Ok(Ok(response)) => response,
         Ok(Err(panic)) => {
             let what = panic
@@ -304,18 +426,24 @@ async fn execute(state: &AppState, principal: Option<Arc<Principal>>, request_id
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
             tracing::error!(request_id, panic = %what, "a resolver panicked");
-            Response::from_errors(vec![coded(ErrorCode::Internal, "internal error", Some(request_id))])
+            Response::from_errors(vec![coded(
+                ErrorCode::Internal,
+                "internal error",
+                Some(request_id),
+            )])
         }
         Err(_) => {
             let message = format!(
                 "the request took longer than {} s and was cancelled",
-                state.limits.request_timeout.as_secs_f64()
+                timeout.as_secs_f64()
             );
-            Response::from_errors(vec![coded(ErrorCode::LimitExceeded, &message, Some(request_id))])
+            Response::from_errors(vec![coded(
+                ErrorCode::LimitExceeded,
+                &message,
+                Some(request_id),
+            )])
         }
-    };
-    finalize(&mut response, request_id);
-    response
+    }
 }
 
 fn coded(code: ErrorCode, message: &str, request_id: Option<&str>) -> ServerError {
@@ -328,10 +456,20 @@ fn coded(code: ErrorCode, message: &str, request_id: Option<&str>) -> ServerErro
     err
 }
 
-fn respond(media: MediaType, request_id: &str, mut responses: Vec<Response>, batched: bool) -> HttpResponse {
+fn respond(
+    media: MediaType,
+    request_id: &str,
+    mut responses: Vec<Response>,
+    batched: bool,
+) -> HttpResponse {
     // graphql-response+json: a request that produced no data at all is a request error.
     let status = match media {
-        MediaType::GraphqlResponse if !batched && responses.iter().all(|r| r.data == async_graphql::Value::Null && r.is_err()) => {
+        MediaType::GraphqlResponse
+            if !batched
+                && responses
+                    .iter()
+                    .all(|r| r.data == async_graphql::Value::Null && r.is_err()) =>
+        {
             StatusCode::BAD_REQUEST
         }
         _ => StatusCode::OK,
@@ -345,4 +483,61 @@ fn respond(media: MediaType, request_id: &str, mut responses: Vec<Response>, bat
         .insert_header((header::CONTENT_TYPE, media.content_type()))
         .insert_header(("x-request-id", request_id))
         .body(body.unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn code(response: &Response) -> Option<String> {
+        response
+            .errors
+            .first()?
+            .extensions
+            .as_ref()?
+            .get("code")
+            .map(|c| c.to_string())
+    }
+
+    #[tokio::test]
+    async fn a_panic_becomes_internal_with_the_request_id() {
+        let response = guarded(
+            async {
+                if std::hint::black_box(true) {
+                    panic!("resolver bug");
+                }
+                Response::new(async_graphql::Value::Null)
+            },
+            Duration::from_secs(1),
+            "req-1",
+        )
+        .await;
+        assert_eq!(code(&response).as_deref(), Some("\"INTERNAL\""));
+        assert_eq!(
+            response.errors[0].message, "internal error",
+            "no panic text leaks"
+        );
+        let after = guarded(
+            async { Response::new(async_graphql::Value::Null) },
+            Duration::from_secs(1),
+            "req-2",
+        )
+        .await;
+        assert!(after.errors.is_empty(), "the next request is served");
+    }
+
+    #[tokio::test]
+    async fn a_slow_request_is_cancelled() {
+        let response = guarded(
+            async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                Response::new(async_graphql::Value::Null)
+            },
+            Duration::from_millis(50),
+            "req-3",
+        )
+        .await;
+        assert_eq!(code(&response).as_deref(), Some("\"LIMIT_EXCEEDED\""));
+    }
 }

@@ -13,10 +13,10 @@ use actix_web::web;
 
 use crate::auth::TokenService;
 use crate::config::Limits;
-use crate::metrics::Metrics;
-use rate_limit::RateLimiter;
 use crate::db::Db;
 use crate::graphql::RegistrySchema;
+use crate::metrics::Metrics;
+use rate_limit::RateLimiter;
 
 /// Shared by every handler; built once at start-up.
 pub struct AppState {

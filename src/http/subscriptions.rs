@@ -103,7 +103,9 @@ pub async fn subscriptions(
     let protocol = offered
         .split(',')
         .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
-        .ok_or_else(|| actix_web::error::ErrorBadRequest("use the graphql-transport-ws subprotocol"))?;
+        .ok_or_else(|| {
+            actix_web::error::ErrorBadRequest("use the graphql-transport-ws subprotocol")
+        })?;
     let (response, session, messages) =
         actix_ws::handle_with_protocols(&req, body, &[protocol.sec_websocket_protocol()])?;
     let incoming = {

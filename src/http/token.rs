@@ -93,7 +93,10 @@ fn too_many(wait: std::time::Duration) -> HttpResponse {
 
 pub async fn issue(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     // Against secret guessing: per IP address before anything else, per client id below.
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     if let Err(wait) = state.token_limiter.check(&format!("ip:{ip}")) {
         return too_many(wait);
     }

@@ -155,6 +155,47 @@ impl TestApp {
         )
     }
 
+    /// A raw request: method, path, headers and body as given; returns status, the
+    /// response's content type and its body.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (u16, String, String) {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
+        }
+        let mut resp = req.send_body(body).await.expect("request sent");
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = resp
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
+        (
+            resp.status().as_u16(),
+            content_type,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+
+    /// Whether the server still answers a plain query.
+    pub async fn healthy(&self, token: &str) -> bool {
+        let resp = self.gql(token, "{ viewer { name } }", json!({})).await;
+        resp["data"]["viewer"]["name"].is_string()
+    }
+
     /// A GraphQL request that must succeed; returns `data`.
     pub async fn data(&self, token: &str, query: &str, variables: Value) -> Value {
         let resp = self.gql(token, query, variables).await;
