@@ -147,7 +147,8 @@ impl Application {
         }
         tracing::info!("shutting down: finishing in-flight requests");
         let _ = shutdown.send(true);
-        handle.stop(true).await;
-        server.await
+        // The server acts on the stop command only while it is polled: drive both.
+        let ((), result) = tokio::join!(handle.stop(true), &mut server);
+        result
     }
 }

@@ -520,3 +520,50 @@ pub async fn deactivate_user(app: &TestApp, email: &str) {
         .await
         .unwrap();
 }
+
+/// A `serve` process of the real binary on `url`, listening on a free port.
+pub struct Instance {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn start_instance(database_url: &str, data_dir: &std::path::Path) -> Instance {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint-registry"))
+        .arg("serve")
+        .env("DATABASE_URL", database_url)
+        .env("DATA_DIR", data_dir)
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("JWT_SECRET", JWT_SECRET)
+        .env("HTTP_WORKERS", "1")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    // Owned from here on: dropping the instance kills and reaps the process.
+    let instance = Instance {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
+    let client = awc::Client::default();
+    for _ in 0..100 {
+        if let Ok(resp) = client.get(format!("{}/readyz", instance.base)).send().await {
+            if resp.status().is_success() {
+                return instance;
+            }
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("instance on {} did not become ready", instance.base);
+}

@@ -8,14 +8,14 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 
 use crate::access_matrix::Ctx;
-use crate::helpers::{create_touchpoint, minimal_input, JWT_SECRET};
+use crate::helpers::{create_touchpoint, minimal_input, start_instance};
 
-type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
+pub type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
 const SUBSCRIBE: &str = "subscription($b: ID!) { touchpointChanged(brandId: $b) { kind actor touchpointId touchpoint { name visibility } } }";
 
 /// Opens a subscription at `base` (http://host:port) as `token`.
-async fn subscribe(base: &str, token: &str, brand: &str) -> Socket {
+pub async fn subscribe(base: &str, token: &str, brand: &str) -> Socket {
     let url = format!("{}/graphql/ws", base.replacen("http", "ws", 1));
     let (_, mut socket) = awc::Client::new()
         .ws(url)
@@ -40,7 +40,7 @@ async fn send(socket: &mut Socket, value: Value) {
 }
 
 /// The next JSON message (pings answered, other frames skipped), or None on close/timeout.
-async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
+pub async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
     let deadline = Instant::now() + wait;
     loop {
         let left = deadline.checked_duration_since(Instant::now())?;
@@ -178,53 +178,6 @@ async fn a_subscription_needs_a_valid_token_and_ends_when_access_does() {
             .is_none_or(|e| e["data"]["touchpointChanged"].is_null()),
         "a suspended partner no longer receives the network: {event:?}"
     );
-}
-
-/// A `serve` process of the real binary on `url`, listening on a free port.
-struct Instance {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_instance(database_url: &str, data_dir: &std::path::Path) -> Instance {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint-registry"))
-        .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("DATA_DIR", data_dir)
-        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
-        .env("JWT_SECRET", JWT_SECRET)
-        .env("HTTP_WORKERS", "1")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    // Owned from here on: dropping the instance kills and reaps the process.
-    let instance = Instance {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    let client = awc::Client::default();
-    for _ in 0..100 {
-        if let Ok(resp) = client.get(format!("{}/readyz", instance.base)).send().await {
-            if resp.status().is_success() {
-                return instance;
-            }
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("instance on {} did not become ready", instance.base);
 }
 
 #[actix_web::test]
