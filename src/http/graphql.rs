@@ -178,13 +178,20 @@ pub async fn post(
     if body.is_empty() {
         return request_error(media, ErrorCode::BadUserInput, "the request has no body");
     }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    // Not JSON at all: 400 whatever the media type (the spec's SHOULD). JSON of the wrong
+    // shape is a request error like any other (below).
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, "the body is not JSON");
+    };
+    let batch: BatchRequest = match serde_json::from_value(json) {
         Ok(batch) => batch,
-        Err(_) => return request_error(
-            media,
-            ErrorCode::BadUserInput,
-            "the body is not a GraphQL request in JSON ({\"query\": \"…\", \"variables\": {…}})",
-        ),
+        Err(_) => {
+            return request_error(
+                media,
+                ErrorCode::BadUserInput,
+                "the body is not a GraphQL request ({\"query\": \"…\", \"variables\": {…}})",
+            )
+        }
     };
     let requests = match batch {
         BatchRequest::Single(request) => vec![request],
@@ -477,7 +484,13 @@ fn respond(
     let body = if batched {
         serde_json::to_string(&responses)
     } else {
-        serde_json::to_string(&responses.pop())
+        match (media, responses.pop()) {
+            // A request error has no `data` entry at all under graphql-response+json.
+            (MediaType::GraphqlResponse, Some(r)) if status == StatusCode::BAD_REQUEST => {
+                serde_json::to_string(&serde_json::json!({ "errors": r.errors }))
+            }
+            (_, r) => serde_json::to_string(&r),
+        }
     };
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, media.content_type()))
