@@ -181,7 +181,12 @@ pub async fn post(
     // Not JSON at all: 400 whatever the media type (the spec's SHOULD). JSON of the wrong
     // shape is a request error like any other (below).
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) else {
-        return error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, "the body is not JSON");
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            ErrorCode::BadUserInput,
+            "the body is not JSON",
+        );
     };
     let batch: BatchRequest = match serde_json::from_value(json) {
         Ok(batch) => batch,

@@ -232,13 +232,28 @@ async fn malformed_bodies_get_a_coded_error_and_write_nothing() {
     // Not JSON at all: 400.
     let not_json: [(&str, Vec<u8>); 2] = [
         ("not JSON", b"{query: nope".to_vec()),
-        ("invalid UTF-8", vec![b'{', b'"', b'q', 0xff, 0xfe, b'"', b'}']),
+        (
+            "invalid UTF-8",
+            vec![b'{', b'"', b'q', 0xff, 0xfe, b'"', b'}'],
+        ),
     ];
     for (case, body) in not_json {
         let (status, _, reply) = app
-            .raw("POST", "/graphql", &[("Content-Type", "application/json"), ("Authorization", &auth)], body)
+            .raw(
+                "POST",
+                "/graphql",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Authorization", &auth),
+                ],
+                body,
+            )
             .await;
-        assert_eq!((status, code_of(&reply).as_deref()), (400, Some("BAD_USER_INPUT")), "{case}: {reply}");
+        assert_eq!(
+            (status, code_of(&reply).as_deref()),
+            (400, Some("BAD_USER_INPUT")),
+            "{case}: {reply}"
+        );
     }
     // JSON of the wrong shape: a request error, 200 under application/json.
     let cases: Vec<(&str, Vec<u8>)> = vec![
