@@ -49,6 +49,11 @@ pub struct Settings {
     )]
     pub listen_addr: String,
 
+    /// The address clients reach this server at, for links it hands out (map links).
+    /// Default: `http://<LISTEN_ADDR>`.
+    #[arg(long, env = "PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
     /// HS256 signing secret for access tokens. Default: a random secret generated once and
     /// kept in `<data-dir>/jwt-secret`.
     #[arg(long, env = "JWT_SECRET", global = true, hide_env_values = true, value_parser = parse_secret)]
@@ -207,6 +212,15 @@ impl Settings {
                 self.data_dir.join("registry.db").display()
             ),
         }
+    }
+
+    /// The public base URL, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen_addr))
+            .trim_end_matches('/')
+            .to_owned()
     }
 
     /// Production mode from the flag or from `APP_ENV=production`.

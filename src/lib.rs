@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod map;
 pub mod metrics;
 pub mod services;
 pub mod startup;

@@ -84,9 +84,11 @@ impl Application {
         let state = web::Data::new(AppState {
             schema: build_schema(
                 db.clone(),
+                Arc::clone(&tokens),
                 SchemaOptions {
                     production,
                     limits: limits.clone(),
+                    public_url: settings.public_url(),
                 },
             ),
             db: db.clone(),

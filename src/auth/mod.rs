@@ -9,4 +9,4 @@ pub mod resolve;
 pub mod tokens;
 
 pub use principal::{Actor, NetworkRelation, Principal};
-pub use tokens::{Claims, TokenService};
+pub use tokens::{Claims, LinkClaims, TokenService};

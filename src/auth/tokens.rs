@@ -35,6 +35,29 @@ pub struct Claims {
     pub org: Option<Uuid>,
 }
 
+/// What a signed map link grants: the map of `brand` (and `journey`) as `sub` acting in
+/// `org` sees it. The principal is read from the database when the link is used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkClaims {
+    pub sub: Uuid,
+    pub org: Uuid,
+    pub brand: Uuid,
+    pub journey: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SignedLink {
+    sub: String,
+    iss: String,
+    aud: String,
+    exp: i64,
+    iat: i64,
+    org: Uuid,
+    brand: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    journey: Option<Uuid>,
+}
+
 struct Signer {
     header: Header,
     key: EncodingKey,
@@ -169,6 +192,56 @@ impl TokenService {
     /// Verifies the token with the key its `kid` names (or the only key), under that key's
     /// pinned algorithm; any failure is UNAUTHENTICATED with a reason, never key material.
     pub fn verify(&self, token: &str) -> Result<Claims, AppError> {
+        self.decode_for(token, &self.audience)
+    }
+
+    /// The audience of signed map links: a link is not an access token, and an access token
+    /// is not a link.
+    fn link_audience(&self) -> String {
+        format!("{}#map-link", self.audience)
+    }
+
+    /// Signs a link's claims with the token keys (so links rotate and verify like tokens).
+    pub fn issue_link(&self, link: &LinkClaims, ttl: Duration) -> Result<(String, i64), AppError> {
+        let signer = self.signer.as_ref().ok_or_else(|| {
+            AppError::internal(std::io::Error::other(
+                "no signing key configured (JWT_PRIVATE_KEY)",
+            ))
+        })?;
+        let now = Utc::now().timestamp();
+        let exp = now.saturating_add(i64::try_from(ttl.as_secs()).unwrap_or(0));
+        let claims = SignedLink {
+            sub: link.sub.to_string(),
+            iss: self.issuer.clone(),
+            aud: self.link_audience(),
+            exp,
+            iat: now,
+            org: link.org,
+            brand: link.brand,
+            journey: link.journey,
+        };
+        let token = encode(&signer.header, &claims, &signer.key).map_err(AppError::internal)?;
+        Ok((token, exp))
+    }
+
+    /// Verifies a signed link: tampered, expired or foreign links are refused.
+    pub fn verify_link(&self, token: &str) -> Result<LinkClaims, AppError> {
+        let audience = self.link_audience();
+        let link: SignedLink = self.decode_for(token, &audience)?;
+        Ok(LinkClaims {
+            sub: Uuid::parse_str(&link.sub)
+                .map_err(|_| unauthenticated("the link is not valid"))?,
+            org: link.org,
+            brand: link.brand,
+            journey: link.journey,
+        })
+    }
+
+    fn decode_for<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+    ) -> Result<T, AppError> {
         let header =
             decode_header(token).map_err(|_| unauthenticated("the access token is not valid"))?;
         let verifier = match (&header.kid, self.verifiers.as_slice()) {
@@ -185,7 +258,11 @@ impl TokenService {
                 "the access token uses an algorithm not accepted here",
             ));
         }
-        decode::<Claims>(token, &verifier.key, &verifier.validation)
+        let mut validation = verifier.validation.clone();
+        if audience != self.audience {
+            validation.set_audience(&[audience]);
+        }
+        decode::<T>(token, &verifier.key, &validation)
             .map(|data| data.claims)
             .map_err(|err| {
                 use jsonwebtoken::errors::ErrorKind;

@@ -38,6 +38,14 @@ pub struct SchemaOptions {
     /// Production mode: no introspection, no field suggestions.
     pub production: bool,
     pub limits: Limits,
+    /// Where clients reach the server, for the links it hands out.
+    pub public_url: String,
+}
+
+/// What resolvers need to hand out signed map links.
+pub struct LinkSigner {
+    pub tokens: std::sync::Arc<crate::auth::TokenService>,
+    pub public_url: String,
 }
 
 fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
@@ -50,9 +58,17 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
 }
 
 /// The schema served by `serve`, built once.
-pub fn build_schema(db: Db, options: SchemaOptions) -> RegistrySchema {
+pub fn build_schema(
+    db: Db,
+    tokens: std::sync::Arc<crate::auth::TokenService>,
+    options: SchemaOptions,
+) -> RegistrySchema {
     let mut builder = builder()
         .data(db)
+        .data(LinkSigner {
+            tokens,
+            public_url: options.public_url.clone(),
+        })
         .limit_depth(options.limits.max_depth)
         .limit_complexity(options.limits.max_complexity)
         .limit_directives(options.limits.max_directives);

@@ -3,6 +3,7 @@ pub mod auth;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod map;
 pub mod rate_limit;
 pub mod subscriptions;
 pub mod token;
@@ -39,6 +40,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/graphql", web::get().to(graphql::get))
         .route("/graphql/ws", web::get().to(subscriptions::subscriptions))
         .route("/auth/token", web::post().to(token::issue))
+        .route("/brands/{slug}/map.svg", web::get().to(map::map_svg))
+        .route("/brands/{slug}/map.html", web::get().to(map::map_html))
+        .route(
+            "/brands/{slug}/touchpoints.csv",
+            web::get().to(map::touchpoints_csv),
+        )
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics));

@@ -21,7 +21,10 @@ pub const STALE_REVIEW_DAYS: i64 = 14;
 /// More signature touchpoints than this in one phase dilute the stamp.
 pub const MAX_SIGNATURES_PER_PHASE: usize = 2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum, serde::Serialize,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InsightCode {
     /// A journey with more major steps than the brand's threshold.
     TooManyTouchpoints,
@@ -42,7 +45,8 @@ pub enum InsightCode {
     DuplicateCandidate,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Severity {
     Info,
     Warning,
@@ -167,7 +171,7 @@ pub async fn for_brand(db: &Db, p: &Principal, brand_id: Uuid) -> AppResult<Vec<
 }
 
 /// (sum of scores, number of ratings) per touchpoint, counting active principles only.
-async fn rating_sums(db: &Db, brand_id: Uuid) -> AppResult<HashMap<Uuid, (i64, i64)>> {
+pub async fn rating_sums(db: &Db, brand_id: Uuid) -> AppResult<HashMap<Uuid, (i64, i64)>> {
     let rows: Vec<(Uuid, Option<i64>, i64)> = alignment::Entity::find()
         .select_only()
         .column(alignment::Column::TouchpointId)

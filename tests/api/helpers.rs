@@ -64,6 +64,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         database_url: Some(database_url),
         data_dir,
         listen_addr: "127.0.0.1:0".into(),
+        public_url: None,
         jwt_secret: Some(Secret::new(JWT_SECRET)),
         jwt_private_key: None,
         jwt_public_keys: None,

@@ -1,0 +1,243 @@
+//! `GET /brands/{slug}/touchpoints.csv`: every touchpoint the caller may see, one row each,
+//! every attribute, RFC 4180 (quoted where needed, CRLF line ends). Written page by page
+//! (keyset on id), so memory stays flat however many rows there are.
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::access::readable_touchpoints;
+use super::{brands, lookups};
+use crate::auth::Principal;
+use crate::db::Db;
+use crate::domain::priority::hundredths_to_score;
+use crate::domain::touchpoint::ExpressionSet;
+use crate::entities::{alignment, organization, principle, touchpoint};
+use crate::error::AppResult;
+
+/// Rows per database page.
+pub const PAGE: u64 = 1000;
+
+pub const COLUMNS: [&str; 38] = [
+    "id",
+    "brand_id",
+    "owner_id",
+    "owner",
+    "external_id",
+    "name",
+    "description",
+    "channel",
+    "expressions",
+    "multi_access",
+    "ownership",
+    "phase_id",
+    "phase",
+    "target_experience",
+    "key_metric",
+    "tags",
+    "cost_amount",
+    "cost_currency",
+    "resources",
+    "media",
+    "launch_date",
+    "timing",
+    "location",
+    "importance",
+    "urgency",
+    "maturity",
+    "effort",
+    "benefit",
+    "priority_score",
+    "signature",
+    "visibility",
+    "status",
+    "horizon",
+    "review_status",
+    "alignment_average",
+    "version",
+    "updated_at",
+    "archived_at",
+];
+
+/// What the rows refer to by id: owner and phase names.
+pub struct Export {
+    brand_id: Uuid,
+    include_archived: bool,
+    owners: HashMap<Uuid, organization::Model>,
+    phases: HashMap<Uuid, String>,
+}
+
+/// One field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+fn field(out: &mut String, value: &str) {
+    if value.contains([',', '"', '\r', '\n']) {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn header() -> String {
+    let mut out = COLUMNS.join(",");
+    out.push_str("\r\n");
+    out
+}
+
+pub async fn prepare(
+    db: &Db,
+    p: &Principal,
+    brand_id: Uuid,
+    include_archived: bool,
+) -> AppResult<Export> {
+    let phases = brands::phases(db, p, brand_id).await?;
+    let mut org_ids: Vec<Uuid> = brands::partnerships(db, p, brand_id)
+        .await?
+        .into_iter()
+        .map(|ps| ps.partner_id)
+        .collect();
+    org_ids.push(brand_id);
+    org_ids.push(p.org_id());
+    Ok(Export {
+        brand_id,
+        include_archived,
+        owners: lookups::organizations(db, &org_ids).await?,
+        phases: phases.into_iter().map(|ph| (ph.id, ph.name)).collect(),
+    })
+}
+
+/// The rows after `after` (by id), as CSV text; `None` when there are no more.
+pub async fn page(
+    db: &Db,
+    p: &Principal,
+    export: &Export,
+    after: Option<Uuid>,
+) -> AppResult<Option<(String, Uuid)>> {
+    let mut query = touchpoint::Entity::find()
+        .filter(touchpoint::Column::BrandId.eq(export.brand_id))
+        .filter(readable_touchpoints(p));
+    if !export.include_archived {
+        query = query.filter(touchpoint::Column::ArchivedAt.is_null());
+    }
+    if let Some(id) = after {
+        query = query.filter(touchpoint::Column::Id.gt(id));
+    }
+    let rows = query
+        .order_by_asc(touchpoint::Column::Id)
+        .limit(PAGE)
+        .all(db.conn())
+        .await?;
+    let Some(last) = rows.last().map(|t| t.id) else {
+        return Ok(None);
+    };
+    let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
+    let averages = alignment_averages(db, &ids).await?;
+    let mut out = String::with_capacity(rows.len() * 400);
+    for t in &rows {
+        let expressions = ExpressionSet::of(t).to_vec();
+        let values: [String; 38] = [
+            t.id.to_string(),
+            t.brand_id.to_string(),
+            t.owner_id.to_string(),
+            export
+                .owners
+                .get(&t.owner_id)
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            t.external_id.clone().unwrap_or_default(),
+            t.name.clone(),
+            t.description.clone().unwrap_or_default(),
+            enum_text(&t.channel),
+            expressions
+                .iter()
+                .map(enum_text)
+                .collect::<Vec<_>>()
+                .join(";"),
+            (expressions.len() > 1).to_string(),
+            enum_text(&t.ownership),
+            t.phase_id.to_string(),
+            export.phases.get(&t.phase_id).cloned().unwrap_or_default(),
+            t.target_experience.clone().unwrap_or_default(),
+            t.key_metric.clone().unwrap_or_default(),
+            t.tags.0.join(";"),
+            t.cost_amount.clone().unwrap_or_default(),
+            t.cost_currency.clone().unwrap_or_default(),
+            t.resources.clone().unwrap_or_default(),
+            t.media.0.join(";"),
+            t.launch_date
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            t.timing.clone().unwrap_or_default(),
+            t.location.clone().unwrap_or_default(),
+            t.importance.map(|v| v.to_string()).unwrap_or_default(),
+            t.urgency.map(|v| v.to_string()).unwrap_or_default(),
+            t.maturity.map(|v| v.to_string()).unwrap_or_default(),
+            t.effort.map(|v| v.to_string()).unwrap_or_default(),
+            t.benefit.map(|v| v.to_string()).unwrap_or_default(),
+            t.priority_score
+                .map(|v| format!("{:.2}", hundredths_to_score(v)))
+                .unwrap_or_default(),
+            t.signature.to_string(),
+            enum_text(&t.visibility),
+            enum_text(&t.status),
+            t.horizon.map(|h| enum_text(&h)).unwrap_or_default(),
+            enum_text(&t.review_status),
+            averages
+                .get(&t.id)
+                .map(|a| format!("{a:.4}"))
+                .unwrap_or_default(),
+            t.version.to_string(),
+            t.updated_at.to_rfc3339(),
+            t.archived_at.map(|a| a.to_rfc3339()).unwrap_or_default(),
+        ];
+        for (i, value) in values.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            field(&mut out, value);
+        }
+        out.push_str("\r\n");
+    }
+    Ok(Some((out, last)))
+}
+
+/// Alignment averages (active principles) of these touchpoints.
+async fn alignment_averages(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, f64>> {
+    let rows = alignment::Entity::find()
+        .find_also_related(principle::Entity)
+        .filter(alignment::Column::TouchpointId.is_in(ids.iter().copied()))
+        .filter(principle::Column::ArchivedAt.is_null())
+        .all(db.conn())
+        .await?;
+    let mut sums: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    for (a, _) in rows {
+        let entry = sums.entry(a.touchpoint_id).or_default();
+        entry.0 += i64::from(a.score);
+        entry.1 += 1;
+    }
+    Ok(sums
+        .into_iter()
+        .map(|(id, (s, n))| (id, s as f64 / n as f64))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        let mut out = String::new();
+        field(&mut out, "plain");
+        out.push(',');
+        field(&mut out, "a, \"quoted\"\nline");
+        assert_eq!(out, "plain,\"a, \"\"quoted\"\"\nline\"");
+    }
+}

@@ -1,0 +1,136 @@
+//! What the experience map shows the caller: the brand's phases as columns, one lane per
+//! organization of the network it may see (the brand first, then partners, then a lane for
+//! third-party touchpoints), and every touchpoint it may see as a card.
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::access::readable_touchpoints;
+use super::{brands, insights, journeys, lookups};
+use crate::auth::Principal;
+use crate::db::Db;
+use crate::domain::{Ownership, ReviewStatus};
+use crate::entities::{organization, touchpoint};
+use crate::error::{AppError, AppResult};
+use crate::map::{LaneKind, MapCard, MapInput, MapJourney, MapLane, MapPhase, MapStep};
+
+/// The lane that gathers touchpoints neither the brand nor a partner runs.
+pub const THIRD_PARTY_LANE: &str = "third-party";
+
+pub async fn gather(
+    db: &Db,
+    p: &Principal,
+    brand: &organization::Model,
+    journey_id: Option<Uuid>,
+) -> AppResult<MapInput> {
+    brands::require_known(p, brand.id)?;
+    let phases = brands::phases(db, p, brand.id).await?;
+    let touchpoints = touchpoint::Entity::find()
+        .filter(touchpoint::Column::BrandId.eq(brand.id))
+        .filter(touchpoint::Column::ArchivedAt.is_null())
+        .filter(readable_touchpoints(p))
+        .order_by_desc(touchpoint::Column::PriorityScore)
+        .order_by_asc(touchpoint::Column::Name)
+        .all(db.conn())
+        .await?;
+    let ratings = insights::rating_sums(db, brand.id).await?;
+
+    // Lanes: the brand, then the partners the caller sees (by name), then third parties.
+    let partner_ids: Vec<Uuid> = brands::partnerships(db, p, brand.id)
+        .await?
+        .into_iter()
+        .map(|ps| ps.partner_id)
+        .collect();
+    let mut partners: Vec<organization::Model> = lookups::organizations(db, &partner_ids)
+        .await?
+        .into_values()
+        .collect();
+    partners.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut lanes = vec![MapLane {
+        id: brand.id.to_string(),
+        name: brand.name.clone(),
+        kind: LaneKind::Brand,
+    }];
+    lanes.extend(partners.iter().map(|o| MapLane {
+        id: o.id.to_string(),
+        name: o.name.clone(),
+        kind: LaneKind::Partner,
+    }));
+    lanes.push(MapLane {
+        id: THIRD_PARTY_LANE.into(),
+        name: "Third-party platforms".into(),
+        kind: LaneKind::ThirdParty,
+    });
+
+    let cards: Vec<MapCard> = touchpoints
+        .iter()
+        .map(|t| MapCard {
+            id: t.id.to_string(),
+            name: t.name.clone(),
+            channel: serde_json::to_value(t.channel)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            phase_id: t.phase_id.to_string(),
+            lane_id: if t.ownership == Ownership::ThirdParty {
+                THIRD_PARTY_LANE.into()
+            } else {
+                t.owner_id.to_string()
+            },
+            alignment: ratings
+                .get(&t.id)
+                .filter(|(_, n)| *n > 0)
+                .map(|(sum, n)| *sum as f64 / *n as f64),
+            signature: t.signature,
+            pending: t.review_status != ReviewStatus::Approved,
+        })
+        .collect();
+
+    let journey = match journey_id {
+        None => None,
+        Some(id) => {
+            let journey = journeys::get(db, p, id)
+                .await?
+                .filter(|j| j.brand_id == brand.id)
+                .ok_or(AppError::NotFound("journey"))?;
+            let visible: HashMap<Uuid, ()> = touchpoints.iter().map(|t| (t.id, ())).collect();
+            let steps = journeys::steps_of(db, &[journey.id])
+                .await?
+                .remove(&journey.id)
+                .unwrap_or_default();
+            Some(MapJourney {
+                name: journey.name,
+                persona: journey.persona,
+                steps: steps
+                    .into_iter()
+                    .map(|s| MapStep {
+                        card_id: visible
+                            .contains_key(&s.touchpoint_id)
+                            .then(|| s.touchpoint_id.to_string()),
+                        major: s.major,
+                    })
+                    .collect(),
+            })
+        }
+    };
+    Ok(MapInput {
+        brand_name: brand.name.clone(),
+        subtitle: format!(
+            "as seen by {} · {}",
+            p.organization.name,
+            Utc::now().format("%Y-%m-%d")
+        ),
+        phases: phases
+            .into_iter()
+            .map(|ph| MapPhase {
+                id: ph.id.to_string(),
+                name: ph.name,
+            })
+            .collect(),
+        lanes,
+        cards,
+        journey,
+    })
+}
