@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_registry;
 mod m20261123_000002_versions_for_optimistic_concurrency;
+mod m20261123_000003_priority_desc_indexes;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_registry::Migration),
             Box::new(m20261123_000002_versions_for_optimistic_concurrency::Migration),
+            Box::new(m20261123_000003_priority_desc_indexes::Migration),
         ]
     }
 }

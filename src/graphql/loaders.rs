@@ -83,6 +83,11 @@ impl Loader<Uuid> for VisibleTouchpointLoader {
     }
 }
 
+/// How long a loader waits for more keys before it queries. Every sibling field of a list
+/// asks for its key in the same poll, before the loader's task first runs, so no wait is
+/// needed to batch them; the default millisecond would only add latency per level.
+const BATCH_DELAY: std::time::Duration = std::time::Duration::ZERO;
+
 /// The loaders of one request.
 pub struct Loaders {
     pub organizations: DataLoader<OrganizationLoader>,
@@ -96,18 +101,23 @@ pub struct Loaders {
 impl Loaders {
     pub fn new(db: &Db, principal: Option<Arc<Principal>>) -> Self {
         Self {
-            organizations: DataLoader::new(OrganizationLoader(db.clone()), tokio::spawn),
-            phases: DataLoader::new(PhaseLoader(db.clone()), tokio::spawn),
-            principles: DataLoader::new(PrincipleLoader(db.clone()), tokio::spawn),
-            alignments: DataLoader::new(AlignmentLoader(db.clone()), tokio::spawn),
-            journey_steps: DataLoader::new(JourneyStepsLoader(db.clone()), tokio::spawn),
+            organizations: DataLoader::new(OrganizationLoader(db.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
+            phases: DataLoader::new(PhaseLoader(db.clone()), tokio::spawn).delay(BATCH_DELAY),
+            principles: DataLoader::new(PrincipleLoader(db.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
+            alignments: DataLoader::new(AlignmentLoader(db.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
+            journey_steps: DataLoader::new(JourneyStepsLoader(db.clone()), tokio::spawn)
+                .delay(BATCH_DELAY),
             touchpoints: DataLoader::new(
                 VisibleTouchpointLoader {
                     db: db.clone(),
                     principal,
                 },
                 tokio::spawn,
-            ),
+            )
+            .delay(BATCH_DELAY),
         }
     }
 }
