@@ -48,7 +48,10 @@ impl Db {
                 // WAL lets readers run beside the one writer; FULL makes a commit durable
                 // before it is acknowledged; the busy timeout queues writers instead of
                 // failing them.
-                opts.journal_mode(SqliteJournalMode::Wal)
+                // A small page cache per connection: the OS page cache is shared, and
+                // the default would cost several MB of heap per pooled connection.
+                opts.pragma("cache_size", "-2048")
+                    .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
@@ -107,14 +110,30 @@ impl Db {
         &self.events
     }
 
-    /// Announces committed changes. On PostgreSQL they were already sent with `NOTIFY` in
-    /// the writing transaction and come back through the listener; on SQLite they go on the
-    /// bus here, after the commit.
-    pub fn announce(&self, events: impl IntoIterator<Item = ChangeEvent>) {
+    /// Announces committed changes to live subscribers. On SQLite (one process) they go on
+    /// this process's bus. On PostgreSQL they go out with one `NOTIFY` statement after the
+    /// commit — not inside the writing transaction, where PostgreSQL's notification lock
+    /// would make concurrent writers commit one at a time — and every instance's listener
+    /// (this one's too) puts them on its bus. Announcing is best effort: a lost event is in
+    /// the change feed.
+    pub async fn announce(&self, events: Vec<ChangeEvent>) {
+        if events.is_empty() {
+            return;
+        }
         if self.backend() != DbBackend::Postgres {
             for event in events {
                 self.events.publish(event);
             }
+            return;
+        }
+        let payloads = crate::events::payloads(&events);
+        let notify = sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
+            [crate::events::CHANNEL.into(), payloads.into()],
+        );
+        if let Err(err) = sea_orm::ConnectionTrait::execute_raw(&self.conn, notify).await {
+            tracing::warn!(error = %err, "change events not announced");
         }
     }
 

@@ -34,6 +34,30 @@ pub struct ChangeEvent {
     pub actor_label: String,
 }
 
+/// A NOTIFY payload must stay under 8,000 bytes: events travel in JSON arrays of at most
+/// this many bytes each.
+const PAYLOAD_BUDGET: usize = 7_000;
+
+/// The events as NOTIFY payloads: JSON arrays, each under the payload limit.
+pub fn payloads(events: &[ChangeEvent]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::from("[");
+    for event in events {
+        let json = serde_json::to_string(event).unwrap_or_default();
+        if current.len() > 1 && current.len() + json.len() + 2 > PAYLOAD_BUDGET {
+            current.push(']');
+            out.push(std::mem::replace(&mut current, String::from("[")));
+        }
+        if current.len() > 1 {
+            current.push(',');
+        }
+        current.push_str(&json);
+    }
+    current.push(']');
+    out.push(current);
+    out
+}
+
 /// This process's fan-out of change events.
 #[derive(Debug, Clone)]
 pub struct ChangeBus {
@@ -85,9 +109,9 @@ pub async fn listen_postgres(pool: sea_orm::sqlx::PgPool, bus: ChangeBus) {
         loop {
             match listener.recv().await {
                 Ok(notification) => {
-                    match serde_json::from_str::<ChangeEvent>(notification.payload()) {
-                        Ok(event) => bus.publish(event),
-                        Err(err) => tracing::warn!(error = %err, "unreadable change event"),
+                    match serde_json::from_str::<Vec<ChangeEvent>>(notification.payload()) {
+                        Ok(events) => events.into_iter().for_each(|e| bus.publish(e)),
+                        Err(err) => tracing::warn!(error = %err, "unreadable change events"),
                     }
                 }
                 Err(err) => {
@@ -96,5 +120,31 @@ pub async fn listen_postgres(pool: sea_orm::sqlx::PgPool, bus: ChangeBus) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_stay_under_the_notify_limit_and_keep_every_event() {
+        let events: Vec<ChangeEvent> = (0..1000)
+            .map(|_| ChangeEvent {
+                brand_id: Uuid::new_v4(),
+                touchpoint_id: Uuid::new_v4(),
+                kind: ChangeKind::Updated,
+                at: Utc::now(),
+                actor_label: "api-client:dealer management system".into(),
+            })
+            .collect();
+        let payloads = payloads(&events);
+        assert!(payloads.len() > 1);
+        let mut back = Vec::new();
+        for p in &payloads {
+            assert!(p.len() < 8000);
+            back.extend(serde_json::from_str::<Vec<ChangeEvent>>(p).unwrap_or_default());
+        }
+        assert_eq!(back, events);
     }
 }

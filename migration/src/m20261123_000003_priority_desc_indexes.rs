@@ -21,6 +21,18 @@ const INDEXES: [(&str, &str); 2] = [
     ),
 ];
 
+/// The first migration's ascending priority indexes, which these replace.
+const ASCENDING: [(&str, &str); 2] = [
+    (
+        "ix_touchpoints_brand_phase_priority",
+        "brand_id, phase_id, priority_score, id",
+    ),
+    (
+        "ix_touchpoints_brand_priority",
+        "brand_id, priority_score, id",
+    ),
+];
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -34,6 +46,13 @@ impl MigrationTrait for Migration {
                 .execute_unprepared(&format!("CREATE INDEX {name} ON touchpoints ({columns})"))
                 .await?;
         }
+        // The ascending ones they replace: every index is one more entry to write on each
+        // touchpoint update, and lists by ascending priority are rare (they sort a phase).
+        for (name, _) in ASCENDING {
+            m.get_connection()
+                .execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
+                .await?;
+        }
         Ok(())
     }
 
@@ -41,6 +60,11 @@ impl MigrationTrait for Migration {
         for (name, _) in INDEXES {
             m.get_connection()
                 .execute_unprepared(&format!("DROP INDEX IF EXISTS {name}"))
+                .await?;
+        }
+        for (name, columns) in ASCENDING {
+            m.get_connection()
+                .execute_unprepared(&format!("CREATE INDEX {name} ON touchpoints ({columns})"))
                 .await?;
         }
         Ok(())

@@ -54,6 +54,29 @@ pub struct AuditRecord<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// An update as it is kept: only the fields that changed, before and after (the version
+/// always), so the trail stays small however wide the entity is.
+pub fn changed(
+    before: &impl Serialize,
+    after: &impl Serialize,
+) -> (Option<serde_json::Value>, Option<serde_json::Value>) {
+    let (Some(serde_json::Value::Object(b)), Some(serde_json::Value::Object(a))) =
+        (snapshot(before), snapshot(after))
+    else {
+        return (snapshot(before), snapshot(after));
+    };
+    let mut old = serde_json::Map::new();
+    let mut new = serde_json::Map::new();
+    for (key, value) in a {
+        let previous = b.get(&key).cloned().unwrap_or(serde_json::Value::Null);
+        if previous != value || key == "version" {
+            old.insert(key.clone(), previous);
+            new.insert(key, value);
+        }
+    }
+    (Some(old.into()), Some(new.into()))
+}
+
 /// An entity as it is kept in `before`/`after`.
 pub fn snapshot<T: Serialize>(value: &T) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()

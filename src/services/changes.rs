@@ -2,11 +2,11 @@
 //!
 //! A row is written in the same transaction as the change it describes. On PostgreSQL it
 //! carries the writing transaction's id (`pg_current_xact_id()`), which the feed uses to
-//! stay gap-free although transactions commit out of id order (see `change_feed`), and the
-//! event is sent with `NOTIFY` in the same transaction; on SQLite, whose single writer
-//! commits in id order, `tx_id` is 0 and the caller announces the event after commit.
+//! stay gap-free although transactions commit out of id order (see `change_feed`); on
+//! SQLite, whose single writer commits in id order, `tx_id` is 0. The caller announces the
+//! returned events to live subscribers after its commit (`Db::announce`).
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
 use super::audit::AuditActor;
@@ -14,7 +14,7 @@ use crate::clock;
 use crate::domain::ChangeKind;
 use crate::entities::touchpoint_change::{self, Column};
 use crate::error::{AppError, AppResult};
-use crate::events::{ChangeEvent, CHANNEL};
+use crate::events::ChangeEvent;
 
 /// Rows per INSERT: keeps bulk writes under SQLite's bound-parameter limit.
 const CHUNK: usize = 500;
@@ -97,23 +97,5 @@ pub async fn record_many<C: ConnectionTrait>(
         }
         conn.execute(&insert).await?;
     }
-    if backend == DbBackend::Postgres && !events.is_empty() {
-        notify(conn, &events).await?;
-    }
     Ok(events)
-}
-
-/// Sends the events on the PostgreSQL channel; delivered only when the transaction commits.
-async fn notify<C: ConnectionTrait>(conn: &C, events: &[ChangeEvent]) -> AppResult<()> {
-    let payloads: Vec<String> = events
-        .iter()
-        .map(|e| serde_json::to_string(e).unwrap_or_default())
-        .collect();
-    conn.execute_raw(Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
-        [CHANNEL.into(), payloads.into()],
-    ))
-    .await?;
-    Ok(())
 }

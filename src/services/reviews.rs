@@ -48,7 +48,7 @@ async fn save(
 ) -> AppResult<(touchpoint::Model, ChangeEvent)> {
     let next = save_if_version(tx, current, next).await?;
     let actor = AuditActor::from(p);
-    let mut after = audit::snapshot(&next);
+    let (before, mut after) = audit::changed(current, &next);
     if let (Some(serde_json::Value::Object(map)), Some(comment)) = (after.as_mut(), comment) {
         map.insert("reviewComment".into(), comment.into());
     }
@@ -60,7 +60,7 @@ async fn save(
             entity_type: "Touchpoint",
             entity_id: next.id,
             brand_id: Some(next.brand_id),
-            before: audit::snapshot(current),
+            before,
             after,
         },
     )
@@ -97,7 +97,7 @@ pub async fn review(
     next.updated_at = clock::now();
     let (saved, event) = save(&tx, p, &current, next, "touchpoint.review", comment).await?;
     tx.commit().await?;
-    db.announce([event]);
+    db.announce(vec![event]).await;
     Ok(saved)
 }
 
@@ -119,6 +119,6 @@ pub async fn set_signature(
     next.updated_at = clock::now();
     let (saved, event) = save(&tx, p, &current, next, "touchpoint.set_signature", None).await?;
     tx.commit().await?;
-    db.announce([event]);
+    db.announce(vec![event]).await;
     Ok(saved)
 }

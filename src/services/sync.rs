@@ -240,18 +240,24 @@ async fn execute(
         &actor,
         plan.writes
             .iter()
-            .map(|w| AuditRecord {
-                action: match w.kind {
-                    ChangeKind::Created => "touchpoint.create",
-                    ChangeKind::Archived => "touchpoint.archive",
-                    ChangeKind::Restored => "touchpoint.restore",
-                    _ => "touchpoint.update",
-                },
-                entity_type: "Touchpoint",
-                entity_id: w.after.id,
-                brand_id: Some(w.after.brand_id),
-                before: w.before.as_ref().and_then(audit::snapshot),
-                after: audit::snapshot(&w.after),
+            .map(|w| {
+                let (before, after) = match &w.before {
+                    Some(b) => audit::changed(b, &w.after),
+                    None => (None, audit::snapshot(&w.after)),
+                };
+                AuditRecord {
+                    action: match w.kind {
+                        ChangeKind::Created => "touchpoint.create",
+                        ChangeKind::Archived => "touchpoint.archive",
+                        ChangeKind::Restored => "touchpoint.restore",
+                        _ => "touchpoint.update",
+                    },
+                    entity_type: "Touchpoint",
+                    entity_id: w.after.id,
+                    brand_id: Some(w.after.brand_id),
+                    before,
+                    after,
+                }
             })
             .collect(),
     )
@@ -282,7 +288,7 @@ async fn execute(
             .await?;
     }
     tx.commit().await?;
-    db.announce(events);
+    db.announce(events).await;
     Ok(SyncReport {
         result: plan.result,
         touchpoints: plan.touchpoints,

@@ -203,7 +203,7 @@ pub async fn create(
     .await?;
     let event = changes::record(&tx, &actor, brand_id, created.id, ChangeKind::Created).await?;
     tx.commit().await?;
-    db.announce([event]);
+    db.announce(vec![event]).await;
     Ok(created)
 }
 
@@ -240,6 +240,7 @@ pub async fn update(
     next.review_status = review_status_on_write(current.brand_id, current.owner_id);
     let saved = save_if_version(&tx, &current, next).await?;
     let actor = AuditActor::from(p);
+    let (before, after) = audit::changed(&current, &saved);
     audit::record(
         &tx,
         &actor,
@@ -248,14 +249,14 @@ pub async fn update(
             entity_type: "Touchpoint",
             entity_id: saved.id,
             brand_id: Some(saved.brand_id),
-            before: audit::snapshot(&current),
-            after: audit::snapshot(&saved),
+            before,
+            after,
         },
     )
     .await?;
     let event = changes::record(&tx, &actor, saved.brand_id, saved.id, ChangeKind::Updated).await?;
     tx.commit().await?;
-    db.announce([event]);
+    db.announce(vec![event]).await;
     Ok(saved)
 }
 
@@ -304,6 +305,7 @@ pub async fn set_archived(
     next.updated_at = now;
     let saved = save_if_version(&tx, &current, next).await?;
     let actor = AuditActor::from(p);
+    let (before, after) = audit::changed(&current, &saved);
     let (action, kind) = if archived {
         ("touchpoint.archive", ChangeKind::Archived)
     } else {
@@ -317,14 +319,14 @@ pub async fn set_archived(
             entity_type: "Touchpoint",
             entity_id: saved.id,
             brand_id: Some(saved.brand_id),
-            before: audit::snapshot(&current),
-            after: audit::snapshot(&saved),
+            before,
+            after,
         },
     )
     .await?;
     let event = changes::record(&tx, &actor, saved.brand_id, saved.id, kind).await?;
     tx.commit().await?;
-    db.announce([event]);
+    db.announce(vec![event]).await;
     Ok(saved)
 }
 
