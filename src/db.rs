@@ -38,7 +38,7 @@ impl Db {
         }
         let mut options = ConnectOptions::new(url);
         options
-            .max_connections(settings.db_pool_size.max(1))
+            .max_connections(settings.pool_size())
             .min_connections(1)
             .acquire_timeout(settings.limits.db_acquire_timeout)
             .connect_timeout(Duration::from_secs(5))
@@ -50,7 +50,7 @@ impl Db {
                 // failing them.
                 // A small page cache per connection: the OS page cache is shared, and
                 // the default would cost several MB of heap per pooled connection.
-                opts.pragma("cache_size", "-2048")
+                opts.pragma("cache_size", "-512")
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))

@@ -1,36 +1,14 @@
 //! Every GraphQL error leaves with `extensions.code` (DESIGN.md §3).
 //!
-//! Resolvers return [`AppError`]s (async-graphql keeps them as the error's source); parse
-//! and validation failures are tagged by the [`ErrorCodes`] extension; [`finalize`] gives
-//! every remaining error its code and strips internal detail, logging it with the request id
-//! instead.
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Variables};
+//! Resolvers return [`AppError`]s (async-graphql keeps them as the error's source); documents
+//! that do not parse are answered before execution ([`parse_failure`]); [`finalize`] gives
+//! every other error its code — validation failures and limits by async-graphql's wording —
+//! and strips internal detail, logging it with the request id instead. (An extension could
+//! tag them too, but async-graphql then runs every field of every response through the
+//! extension chain, which cost a measurable share of each request.)
+use async_graphql::{Response, ServerError};
 
 use crate::error::{AppError, ErrorCode};
-
-/// Tags parse and validation failures with the codes Apollo clients know.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-fn tag(mut err: ServerError, code: ErrorCode) -> ServerError {
-    err.extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code.as_str());
-    err
-}
 
 fn has_code(err: &ServerError) -> bool {
     err.extensions
@@ -38,53 +16,14 @@ fn has_code(err: &ServerError) -> bool {
         .is_some_and(|ext| ext.get("code").is_some())
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|e| {
-            if has_code(&e) {
-                e
-            } else if is_limit(&e.message) {
-                // Directive and recursion limits are checked while parsing.
-                tag(e, ErrorCode::LimitExceeded)
-            } else {
-                tag(e, ErrorCode::GraphqlParseFailed)
-            }
-        })
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|e| {
-                    if has_code(&e) {
-                        e
-                    } else {
-                        let code = validation_code(&e.message);
-                        let field = (code == ErrorCode::BadUserInput)
-                            .then(|| argument_field(&e.message))
-                            .flatten();
-                        let mut e = tag(e, code);
-                        if let (Some(field), Some(ext)) = (field, e.extensions.as_mut()) {
-                            ext.set("field", field);
-                        }
-                        e
-                    }
-                })
-                .collect()
-        })
-    }
+/// A document that does not parse, answered before execution (both transports parse
+/// first, so the code is known without an extension in every field's path).
+pub fn parse_failure(err: ServerError) -> Response {
+    let mut err = err;
+    err.extensions
+        .get_or_insert_with(Default::default)
+        .set("code", ErrorCode::GraphqlParseFailed.as_str());
+    Response::from_errors(vec![err])
 }
 
 /// async-graphql's wording for its own limits (complexity, depth, directives, recursion).
@@ -150,12 +89,22 @@ fn finalize_error(err: &mut ServerError, request_id: &str) {
     if has_code(err) {
         return;
     }
-    let ext = err.extensions.get_or_insert_with(Default::default);
     if err.path.is_empty() {
-        // Raised before execution (e.g. an unknown operation name): the document is at fault.
-        ext.set("code", ErrorCode::GraphqlValidationFailed.as_str());
-    } else if err.message.starts_with("Failed to parse") || err.message.starts_with("Invalid value")
-    {
+        // Raised before execution: a validation rule, a limit, or a variable of the wrong
+        // shape (the document parsed: parse failures are answered before execution).
+        let code = validation_code(&err.message);
+        let field = (code == ErrorCode::BadUserInput)
+            .then(|| argument_field(&err.message))
+            .flatten();
+        let ext = err.extensions.get_or_insert_with(Default::default);
+        ext.set("code", code.as_str());
+        if let Some(field) = field {
+            ext.set("field", field);
+        }
+        return;
+    }
+    let ext = err.extensions.get_or_insert_with(Default::default);
+    if err.message.starts_with("Failed to parse") || err.message.starts_with("Invalid value") {
         // An argument that did not coerce to its input type.
         ext.set("code", ErrorCode::BadUserInput.as_str());
     } else {

@@ -54,7 +54,6 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
         MutationRoot::default(),
         SubscriptionRoot,
     )
-    .extension(errors::ErrorCodes)
 }
 
 /// The schema served by `serve`, built once.

@@ -21,7 +21,7 @@ use super::{graphiql, AppState};
 use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::context::RequestContext;
-use crate::graphql::errors::finalize;
+use crate::graphql::errors::{finalize, parse_failure};
 use crate::graphql::limits::{shape_of, Shape};
 use crate::graphql::loaders::Loaders;
 
@@ -349,8 +349,16 @@ async fn run(
     // Shape limits, over the whole batch, before anything runs.
     let mut shape = Shape::default();
     for request in &mut requests {
-        if let Ok(doc) = request.parsed_query() {
-            shape = shape.plus(shape_of(doc, state.limits.max_fields));
+        match request.parsed_query() {
+            Ok(doc) => shape = shape.plus(shape_of(doc, state.limits.max_fields)),
+            Err(err) => {
+                state.metrics.observe(
+                    operation.as_deref(),
+                    "GRAPHQL_PARSE_FAILED",
+                    started.elapsed().as_secs_f64(),
+                );
+                return respond(media, &request_id, vec![parse_failure(err)], batched);
+            }
         }
     }
     if let Err(err) = shape.check(&state.limits) {

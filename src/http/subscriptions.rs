@@ -14,7 +14,7 @@ use super::AppState;
 use crate::auth::resolve::resolve_principal;
 use crate::error::AppError;
 use crate::graphql::context::RequestContext;
-use crate::graphql::errors::finalize;
+use crate::graphql::errors::{finalize, parse_failure};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::RegistrySchema;
 
@@ -23,7 +23,10 @@ use crate::graphql::RegistrySchema;
 pub struct FinalizingSchema(pub RegistrySchema);
 
 impl Executor for FinalizingSchema {
-    async fn execute(&self, request: Request) -> Response {
+    async fn execute(&self, mut request: Request) -> Response {
+        if let Err(err) = request.parsed_query() {
+            return parse_failure(err);
+        }
         let request_id = new_request_id();
         let mut response = self.0.execute(request).await;
         finalize(&mut response, &request_id);
@@ -32,9 +35,13 @@ impl Executor for FinalizingSchema {
 
     fn execute_stream(
         &self,
-        request: Request,
+        mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        if let Err(err) = request.parsed_query() {
+            return futures_util::stream::once(futures_util::future::ready(parse_failure(err)))
+                .boxed();
+        }
         let request_id = new_request_id();
         self.0
             .execute_stream_with_session_data(request, session_data.unwrap_or_default())

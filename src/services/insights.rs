@@ -259,27 +259,55 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     previous[b.len()]
 }
 
-/// Near-identical: equal once normalised, or (for names of 8+ characters) at most two edits
-/// apart.
-pub fn near_identical(a: &str, b: &str) -> bool {
-    let (a, b) = (normalized(a), normalized(b));
-    if a == b {
-        return !a.is_empty();
-    }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    a.len().min(b.len()) >= 8 && a.len().abs_diff(b.len()) <= 2 && edit_distance(&a, &b) <= 2
+/// A name prepared once for pairwise comparison.
+struct NameKey {
+    /// Letters and digits, lower-cased.
+    chars: Vec<char>,
+    /// The digits alone, in order: "Store 12" and "Store 13" are two stores, not a typo.
+    digits: String,
 }
 
+impl NameKey {
+    fn new(name: &str) -> Self {
+        let chars: Vec<char> = normalized(name).chars().collect();
+        let digits = chars.iter().filter(|c| c.is_ascii_digit()).collect();
+        Self { chars, digits }
+    }
+
+    /// Near-identical: equal once normalised, or (for names of 8+ characters) at most two
+    /// edits apart with the same numbers in them.
+    fn near(&self, other: &NameKey) -> bool {
+        let (a, b) = (&self.chars, &other.chars);
+        if a == b {
+            return !a.is_empty();
+        }
+        self.digits == other.digits
+            && a.len().min(b.len()) >= 8
+            && a.len().abs_diff(b.len()) <= 2
+            && edit_distance(a, b) <= 2
+    }
+}
+
+/// Near-identical names (see [`NameKey::near`]).
+pub fn near_identical(a: &str, b: &str) -> bool {
+    NameKey::new(a).near(&NameKey::new(b))
+}
+
+/// Pairs within one phase and channel. Quadratic in the group's size, so each name is
+/// normalised once and the cheap tests (owner, numbers, length) run before the edit distance.
 fn duplicate_findings(touchpoints: &[touchpoint::Model], out: &mut Vec<Insight>) {
-    let mut groups: HashMap<(Uuid, crate::domain::Channel), Vec<&touchpoint::Model>> =
+    let mut groups: HashMap<(Uuid, crate::domain::Channel), Vec<(&touchpoint::Model, NameKey)>> =
         HashMap::new();
     for t in touchpoints {
-        groups.entry((t.phase_id, t.channel)).or_default().push(t);
+        groups
+            .entry((t.phase_id, t.channel))
+            .or_default()
+            .push((t, NameKey::new(&t.name)));
     }
     for group in groups.values() {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                if a.owner_id != b.owner_id && near_identical(&a.name, &b.name) {
+        for (i, (a, a_key)) in group.iter().enumerate() {
+            for (b, b_key) in &group[i + 1..] {
+                if a.owner_id != b.owner_id && a_key.near(b_key) {
                     out.push(Insight {
                         code: InsightCode::DuplicateCandidate,
                         severity: Severity::Info,
@@ -308,6 +336,11 @@ mod tests {
             !near_identical("Chat", "Chats"),
             "short names must match exactly"
         );
+        assert!(
+            !near_identical("Touchpoint 123", "Touchpoint 124"),
+            "names that differ in their numbers name different things"
+        );
+        assert!(near_identical("Store 12 Berlin", "Store 12 Berlinn"));
         assert!(
             !near_identical("---", "..."),
             "names without letters never match"

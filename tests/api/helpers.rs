@@ -71,7 +71,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         jwt_issuer: "touchpoint-registry".into(),
         jwt_audience: "touchpoint-registry".into(),
         token_ttl: Duration::from_secs(3600),
-        db_pool_size: 4,
+        db_pool_size: Some(4),
         http_workers: Some(1),
         production: false,
         limits: Limits::default(),

@@ -122,7 +122,7 @@ async fn a_request_running_too_long_is_cancelled_and_the_server_carries_on() {
 #[actix_web::test]
 async fn an_exhausted_pool_answers_busy_and_recovers() {
     let app = spawn_app_with(|s| {
-        s.db_pool_size = 3;
+        s.db_pool_size = Some(3);
         s.limits.db_acquire_timeout = Duration::from_millis(500);
     })
     .await;
