@@ -69,3 +69,29 @@ async fn the_demo_has_partners_of_six_kinds_principles_and_journeys() {
     kinds.dedup();
     assert!(kinds.len() >= 6, "{kinds:?}");
 }
+
+#[actix_web::test]
+async fn the_demo_shows_at_least_three_kinds_of_insight() {
+    let app = spawn_app().await;
+    demo::seed(&app.db).await.unwrap();
+    let tokens = demo::tokens(&app.db, &app.tokens).await.unwrap();
+    let resp = app
+        .gql(
+            &tokens[0].2,
+            "{ brand(slug: \"northwind\") { insights { code } } }",
+            json!({}),
+        )
+        .await;
+    assert_ok(&resp);
+    let mut codes: Vec<&str> = resp["data"]["brand"]["insights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert!(codes.len() >= 3, "{codes:?}");
+    // The demo's two look-alike touchpoints of different owners.
+    assert!(codes.contains(&"DUPLICATE_CANDIDATE"), "{codes:?}");
+}
