@@ -95,6 +95,12 @@ pub struct Settings {
     #[arg(long, env = "DB_POOL_SIZE", global = true)]
     pub db_pool_size: Option<u32>,
 
+    /// How long a resolved caller (organization, role, networks) may be reused before it is
+    /// read again; changes made through the API take effect at once regardless. `0` reads it
+    /// on every request.
+    #[arg(long, env = "PRINCIPAL_CACHE_TTL", default_value = "5s", global = true, value_parser = parse_ttl)]
+    pub principal_cache_ttl: Duration,
+
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]
     pub http_workers: Option<usize>,
@@ -250,6 +256,21 @@ fn parse_secret(value: &str) -> Result<Secret, String> {
 }
 
 /// Parses `90s`, `15m`, `1h`, `7d` (or a bare number of seconds).
+/// A duration that may be zero (off) or given in milliseconds: `0`, `250ms`, `5s`.
+pub fn parse_ttl(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    if value == "0" {
+        return Ok(Duration::ZERO);
+    }
+    if let Some(ms) = value.strip_suffix("ms") {
+        return ms
+            .parse()
+            .map(Duration::from_millis)
+            .map_err(|_| format!("`{value}` is not a duration like 0, 250ms or 5s"));
+    }
+    parse_duration(value)
+}
+
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let value = value.trim();
     let split = value

@@ -9,17 +9,18 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+use crate::auth::PrincipalCache;
 use crate::config::Settings;
 use crate::events::{ChangeBus, ChangeEvent};
 
-/// The database handle every service uses.
 /// The database handle every service uses, with the change events its writes produce
-/// (see `events`).
+/// (see `events`) and the callers recently resolved from it (see `auth::principal_cache`).
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
     events: ChangeBus,
+    principals: PrincipalCache,
 }
 
 /// A statement slower than this is logged as a warning.
@@ -73,6 +74,7 @@ impl Db {
             conn,
             statements,
             events: ChangeBus::default(),
+            principals: PrincipalCache::new(settings.principal_cache_ttl),
         })
     }
 
@@ -134,6 +136,29 @@ impl Db {
         );
         if let Err(err) = sea_orm::ConnectionTrait::execute_raw(&self.conn, notify).await {
             tracing::warn!(error = %err, "change events not announced");
+        }
+    }
+
+    pub fn principals(&self) -> &PrincipalCache {
+        &self.principals
+    }
+
+    /// Call after committing a change to what principals hold (memberships, roles, users,
+    /// API clients, partnerships, organizations): empties this instance's principal cache
+    /// at once and, on PostgreSQL, every other instance's through their listeners.
+    pub async fn principals_changed(&self) {
+        self.principals.invalidate();
+        if self.backend() != DbBackend::Postgres {
+            return;
+        }
+        let notify = sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, '')",
+            [crate::events::PRINCIPALS_CHANNEL.into()],
+        );
+        if let Err(err) = sea_orm::ConnectionTrait::execute_raw(&self.conn, notify).await {
+            // The other instances see the change within their cache's time to live.
+            tracing::warn!(error = %err, "principal change not announced");
         }
     }
 

@@ -17,6 +17,9 @@ use crate::domain::ChangeKind;
 /// The PostgreSQL channel change events travel on.
 pub const CHANNEL: &str = "touchpoint_changes";
 
+/// The PostgreSQL channel that tells every instance to forget its cached principals.
+pub const PRINCIPALS_CHANNEL: &str = "principals_changed";
+
 /// Events a subscriber may fall behind by before it misses some.
 const BUS_CAPACITY: usize = 4096;
 
@@ -88,9 +91,15 @@ impl ChangeBus {
     }
 }
 
-/// Forwards this database's `NOTIFY`s to the bus, for as long as the process runs; after a
-/// lost connection it reconnects (events sent meanwhile are missed: the feed has them).
-pub async fn listen_postgres(pool: sea_orm::sqlx::PgPool, bus: ChangeBus) {
+/// Forwards this database's `NOTIFY`s to the bus, and principal changes to the principal
+/// cache, for as long as the process runs; after a lost connection it reconnects (events
+/// sent meanwhile are missed: the feed has them; the principal cache is emptied, as it may
+/// have missed a change).
+pub async fn listen_postgres(
+    pool: sea_orm::sqlx::PgPool,
+    bus: ChangeBus,
+    principals: crate::auth::PrincipalCache,
+) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
         let mut listener = match PgListener::connect_with(&pool).await {
@@ -101,13 +110,17 @@ pub async fn listen_postgres(pool: sea_orm::sqlx::PgPool, bus: ChangeBus) {
                 continue;
             }
         };
-        if let Err(err) = listener.listen(CHANNEL).await {
+        if let Err(err) = listener.listen_all([CHANNEL, PRINCIPALS_CHANNEL]).await {
             tracing::warn!(error = %err, "change listener cannot LISTEN; retrying");
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             continue;
         }
+        principals.invalidate();
         loop {
             match listener.recv().await {
+                Ok(notification) if notification.channel() == PRINCIPALS_CHANNEL => {
+                    principals.invalidate();
+                }
                 Ok(notification) => {
                     match serde_json::from_str::<Vec<ChangeEvent>>(notification.payload()) {
                         Ok(events) => events.into_iter().for_each(|e| bus.publish(e)),

@@ -75,7 +75,11 @@ impl Application {
     pub fn build_with_db(settings: &Settings, db: Db) -> Result<Self, StartupError> {
         if db.backend() == sea_orm::DbBackend::Postgres {
             let pool = db.conn().get_postgres_connection_pool().clone();
-            tokio::spawn(crate::events::listen_postgres(pool, db.events().clone()));
+            tokio::spawn(crate::events::listen_postgres(
+                pool,
+                db.events().clone(),
+                db.principals().clone(),
+            ));
         }
         let tokens = Arc::new(token_service(settings)?);
         let production = settings.is_production();
@@ -91,6 +95,7 @@ impl Application {
                     public_url: settings.public_url(),
                 },
             ),
+            documents: Default::default(),
             db: db.clone(),
             tokens,
             production,

@@ -1,12 +1,15 @@
 //! Who is calling: access tokens, and the principal they resolve to.
 //!
 //! A token only proves identity (`sub`). What the caller may do — its organization, role and
-//! networks — is read from the database on every request, so revoking a membership, an API
-//! client or a partnership takes effect on the next request.
+//! networks — is read from the database, and kept for a few seconds at most: revoking a
+//! membership, an API client or a partnership through the API empties that memory on every
+//! instance, so it takes effect on the next request.
 pub mod keys;
 pub mod principal;
+pub mod principal_cache;
 pub mod resolve;
 pub mod tokens;
 
 pub use principal::{Actor, NetworkRelation, Principal};
+pub use principal_cache::PrincipalCache;
 pub use tokens::{Claims, LinkClaims, TokenService};

@@ -1,4 +1,7 @@
-//! Turning a verified token into a [`Principal`], from the database, on every request.
+//! Turning a verified token into a [`Principal`]: from the database, or from the short-lived
+//! [`PrincipalCache`](super::principal_cache::PrincipalCache) that every change to it empties.
+use std::sync::Arc;
+
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationTrait,
 };
@@ -15,12 +18,29 @@ fn unauthenticated(reason: &str) -> AppError {
     AppError::Unauthenticated(reason.into())
 }
 
-/// Loads the caller named by `claims.sub`: an active user with a membership (the one the
-/// token names, or the only one), or an API client that is not revoked.
-pub async fn resolve_principal(db: &Db, claims: &Claims) -> Result<Principal, AppError> {
+/// The caller named by `claims.sub`: an active user with a membership (the one the token
+/// names, or the only one), or an API client that is not revoked.
+pub async fn resolve_principal(db: &Db, claims: &Claims) -> Result<Arc<Principal>, AppError> {
     let subject = Uuid::parse_str(&claims.sub)
         .map_err(|_| unauthenticated("the access token is not valid"))?;
-    resolve_subject(db, subject, claims.org).await
+    current_principal(db, subject, claims.org).await
+}
+
+/// [`resolve_subject`] through the principal cache. Refusals are not cached: a caller that
+/// becomes valid (a new membership) is let in at once.
+pub async fn current_principal(
+    db: &Db,
+    subject: Uuid,
+    org: Option<Uuid>,
+) -> Result<Arc<Principal>, AppError> {
+    let cache = db.principals();
+    if let Some(found) = cache.get(subject, org) {
+        return Ok(found);
+    }
+    let seen = cache.generation();
+    let principal = Arc::new(resolve_subject(db, subject, org).await?);
+    cache.put(seen, subject, org, Arc::clone(&principal));
+    Ok(principal)
 }
 
 /// A membership of the subject, with the user's and the organization's columns: the user
@@ -80,8 +100,8 @@ async fn memberships_of(db: &Db, subject: Uuid) -> Result<Vec<MembershipRow>, Ap
         .await?)
 }
 
-/// Loads the user or API client `subject`, acting in `org` when it is a user of several
-/// organizations. Two indexed queries for a user (memberships with user and organization;
+/// Loads the user or API client `subject` from the database, acting in `org` when it is a
+/// user of several organizations. Two indexed queries for a user (memberships with user and organization;
 /// partnerships), two for an API client.
 pub async fn resolve_subject(
     db: &Db,

@@ -54,7 +54,7 @@ impl Loader<Uuid> for PrincipleLoader {
 
 /// Ratings of a touchpoint (by touchpoint id), each with its principle.
 impl Loader<Uuid> for AlignmentLoader {
-    type Value = Vec<(alignment::Model, principle::Model)>;
+    type Value = Vec<(alignment::Model, Arc<principle::Model>)>;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {

@@ -1,6 +1,7 @@
 //! The GraphQL API: schema, types, inputs, loaders. It knows nothing of HTTP; the handlers
 //! in `http/` attach the caller and the loaders to each request.
 pub mod context;
+pub mod document_cache;
 pub mod errors;
 pub mod ids;
 pub mod inputs;

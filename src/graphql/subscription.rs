@@ -8,7 +8,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::context::{db, principal};
 use super::ids::parse_id;
 use super::types::change::TouchpointChange;
-use crate::auth::resolve::resolve_subject;
+use crate::auth::resolve::current_principal;
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::error::AppError;
@@ -19,14 +19,14 @@ use crate::services::{brands, touchpoints};
 pub struct SubscriptionRoot;
 
 /// What one event means for one subscriber: the change if it may see it. The principal is
-/// read again from the database, so a revoked membership, client or partnership ends the
-/// subscription at the next event.
+/// read again (through the principal cache, which every change to it empties), so a revoked
+/// membership, client or partnership ends the subscription at the next event.
 async fn for_subscriber(
     db: &Db,
     subscriber: &Principal,
     event: &ChangeEvent,
 ) -> Result<Option<TouchpointChange>, AppError> {
-    let current = resolve_subject(db, subscriber.actor_id(), Some(subscriber.org_id())).await?;
+    let current = current_principal(db, subscriber.actor_id(), Some(subscriber.org_id())).await?;
     brands::require_known(&current, event.brand_id)
         .map_err(|_| AppError::Unauthenticated("no longer a member of this network".into()))?;
     Ok(touchpoints::get(db, &current, event.touchpoint_id)

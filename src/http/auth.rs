@@ -1,5 +1,7 @@
 //! Reading the bearer token of a request and resolving its caller.
 use actix_web::http::header::AUTHORIZATION;
+use std::sync::Arc;
+
 use actix_web::HttpRequest;
 
 use super::AppState;
@@ -12,7 +14,7 @@ use crate::error::AppError;
 pub async fn authenticate(
     state: &AppState,
     req: &HttpRequest,
-) -> Result<Option<Principal>, AppError> {
+) -> Result<Option<Arc<Principal>>, AppError> {
     let Some(header) = req.headers().get(AUTHORIZATION) else {
         return Ok(None);
     };

@@ -22,7 +22,7 @@ use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::context::RequestContext;
 use crate::graphql::errors::{finalize, parse_failure};
-use crate::graphql::limits::{shape_of, Shape};
+use crate::graphql::limits::Shape;
 use crate::graphql::loaders::Loaders;
 
 /// The response media types of the spec.
@@ -300,7 +300,7 @@ async fn run(
     let request_id = request_id();
     let operation = requests.first().and_then(|r| r.operation_name.clone());
     let principal = match authenticate(state, req).await {
-        Ok(p) => p.map(Arc::new),
+        Ok(p) => p,
         Err(AppError::Unauthenticated(message)) => {
             state.metrics.observe(
                 operation.as_deref(),
@@ -349,9 +349,16 @@ async fn run(
     // Shape limits, over the whole batch, before anything runs.
     let mut shape = Shape::default();
     for request in &mut requests {
-        match request.parsed_query() {
-            Ok(doc) => shape = shape.plus(shape_of(doc, state.limits.max_fields)),
+        match state
+            .documents
+            .parse(&request.query, state.limits.max_fields)
+        {
+            Ok(parsed) => {
+                shape = shape.plus(parsed.shape);
+                request.set_parsed_query(parsed.document.clone());
+            }
             Err(err) => {
+                let err = async_graphql::ServerError::from(err);
                 state.metrics.observe(
                     operation.as_deref(),
                     "GRAPHQL_PARSE_FAILED",

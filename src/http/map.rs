@@ -14,12 +14,13 @@ use uuid::Uuid;
 
 use super::auth::authenticate;
 use super::AppState;
-use crate::auth::resolve::resolve_subject;
+use crate::auth::resolve::current_principal;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::map::{render_html, render_svg, MapInsight};
 use crate::services::organizations::OrgKey;
 use crate::services::{brands, csv_export, experience_map, insights};
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 pub struct MapQuery {
@@ -62,7 +63,7 @@ async fn caller(
     token: Option<&str>,
     brand_id: Option<Uuid>,
     journey: Option<Uuid>,
-) -> Result<Principal, AppError> {
+) -> Result<Arc<Principal>, AppError> {
     if let Some(token) = token {
         let link = state
             .tokens
@@ -71,7 +72,7 @@ async fn caller(
         if Some(link.brand) != brand_id || link.journey != journey {
             return Err(AppError::Forbidden("this link is for another map".into()));
         }
-        return resolve_subject(&state.db, link.sub, Some(link.org)).await;
+        return current_principal(&state.db, link.sub, Some(link.org)).await;
     }
     authenticate(state, req).await?.ok_or_else(|| {
         AppError::Unauthenticated("a bearer access token or a signed link is required".into())

@@ -22,6 +22,8 @@ use rate_limit::RateLimiter;
 /// Shared by every handler; built once at start-up.
 pub struct AppState {
     pub schema: RegistrySchema,
+    /// Parsed query texts, reused across requests.
+    pub documents: crate::graphql::document_cache::DocumentCache,
     pub db: Db,
     pub tokens: Arc<TokenService>,
     pub production: bool,

@@ -84,7 +84,7 @@ async fn connection_data(
         AppError::Unauthenticated("connection_init must carry an access token".into())
     })?;
     let claims = state.tokens.verify(&token)?;
-    let principal = Arc::new(resolve_principal(&state.db, &claims).await?);
+    let principal = resolve_principal(&state.db, &claims).await?;
     let mut data = Data::default();
     data.insert(Loaders::new(&state.db, Some(Arc::clone(&principal))));
     data.insert(RequestContext {

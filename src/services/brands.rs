@@ -140,5 +140,6 @@ pub async fn update_settings(
     )
     .await?;
     tx.commit().await?;
+    db.principals_changed().await;
     Ok(saved)
 }

@@ -48,6 +48,7 @@ pub async fn add_member(
     )
     .await?;
     tx.commit().await?;
+    db.principals_changed().await;
     Ok((created, user))
 }
 
@@ -144,6 +145,7 @@ pub async fn update_role(
     )
     .await?;
     tx.commit().await?;
+    db.principals_changed().await;
     Ok((saved, u))
 }
 
@@ -169,5 +171,6 @@ pub async fn remove(db: &Db, p: &Principal, membership_id: Uuid) -> AppResult<Uu
     )
     .await?;
     tx.commit().await?;
+    db.principals_changed().await;
     Ok(current.id)
 }

@@ -111,6 +111,7 @@ pub async fn create_partner(
     )
     .await?;
     tx.commit().await?;
+    db.principals_changed().await;
     Ok(created)
 }
 
@@ -150,5 +151,6 @@ pub async fn set_status(
     )
     .await?;
     tx.commit().await?;
+    db.principals_changed().await;
     Ok(saved)
 }

@@ -72,6 +72,9 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         jwt_audience: "touchpoint-registry".into(),
         token_ttl: Duration::from_secs(3600),
         db_pool_size: Some(4),
+        // The production default: changes through the API must show on the next request
+        // with the cache on.
+        principal_cache_ttl: Duration::from_secs(5),
         http_workers: Some(1),
         production: false,
         limits: Limits::default(),
@@ -536,6 +539,15 @@ impl Drop for Instance {
 }
 
 pub async fn start_instance(database_url: &str, data_dir: &std::path::Path) -> Instance {
+    start_instance_with_env(database_url, data_dir, &[]).await
+}
+
+/// [`start_instance`] with extra environment variables (settings) for the process.
+pub async fn start_instance_with_env(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Instance {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -549,6 +561,7 @@ pub async fn start_instance(database_url: &str, data_dir: &std::path::Path) -> I
         .env("JWT_SECRET", JWT_SECRET)
         .env("HTTP_WORKERS", "1")
         .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("the binary starts");

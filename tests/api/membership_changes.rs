@@ -1,10 +1,12 @@
-//! Authorization is read from the database on every request: removing a membership,
-//! suspending a partnership or demoting a member takes effect on the next request. An
-//! organization never loses its last ADMIN.
+//! Removing a membership, suspending a partnership or demoting a member takes effect on the
+//! next request — on every instance, although each keeps resolved callers for a few seconds
+//! (the change empties their principal caches). An organization never loses its last ADMIN.
 use serde_json::{json, Value};
 
 use crate::access_matrix::Ctx;
-use crate::helpers::{error_code, minimal_input, node_names, CREATE_TOUCHPOINT};
+use crate::helpers::{
+    error_code, minimal_input, node_names, start_instance_with_env, CREATE_TOUCHPOINT,
+};
 
 async fn membership_id(ctx: &Ctx, admin_token: &str, org: uuid::Uuid, email: &str) -> String {
     let resp = ctx
@@ -272,4 +274,63 @@ async fn creating_a_partner_links_existing_organizations_by_slug() {
         .await;
     assert_eq!(error_code(&resp), Some("BAD_USER_INPUT"));
     assert_eq!(resp["errors"][0]["extensions"]["field"], "adminEmail");
+}
+
+/// A `{ viewer { name } }` request to a `serve` process: the HTTP status.
+async fn viewer_status(base: &str, token: &str) -> u16 {
+    awc::Client::default()
+        .post(format!("{base}/graphql"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .send_json(&json!({ "query": "{ viewer { name } }" }))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn a_member_removed_on_one_instance_is_refused_by_another_that_cached_it() {
+    let ctx = Ctx::new().await;
+    let url = ctx.app.settings.database_url();
+    if !url.starts_with("postgres") {
+        eprintln!("skipped: several instances share a database on PostgreSQL only (set TEST_DATABASE_URL)");
+        return;
+    }
+    // A time to live far longer than the test: only the change's notification can make the
+    // second instance forget the member.
+    let env = [("PRINCIPAL_CACHE_TTL", "600s")];
+    let dir = ctx.app.settings.data_dir.clone();
+    let one = start_instance_with_env(&url, &dir, &env).await;
+    let two = start_instance_with_env(&url, &dir, &env).await;
+    let token = &ctx.net.a_editor.token;
+    assert_eq!(viewer_status(&two.base, token).await, 200, "cached on two");
+
+    let id = membership_id(
+        &ctx,
+        &ctx.net.a_admin.token,
+        ctx.net.dealer_a,
+        "editor@dealer-a.test",
+    )
+    .await;
+    let (status, _) = awc::Client::default()
+        .post(format!("{}/graphql", one.base))
+        .insert_header(("Authorization", format!("Bearer {}", ctx.net.a_admin.token)))
+        .send_json(&json!({
+            "query": "mutation($m: ID!) { removeMember(input: {membershipId: $m}) { removedMembershipId } }",
+            "variables": { "m": id },
+        }))
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(status, 200);
+
+    // The notification travels asynchronously: allow it a moment, far below the TTL.
+    let removed = std::time::Instant::now();
+    while viewer_status(&two.base, token).await != 401 {
+        assert!(
+            removed.elapsed() < std::time::Duration::from_secs(3),
+            "instance two still accepts the removed member"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

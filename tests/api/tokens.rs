@@ -162,9 +162,44 @@ async fn hs256_tokens_that_are_forged_stale_or_misdirected_are_refused() {
         "a subject of another organization only",
     )
     .await;
+}
+
+/// An operator deactivates a user in the database, behind the API's back: no instance hears
+/// of it, so the principal cache may answer for the user until its time to live runs out —
+/// and never after.
+#[actix_web::test]
+async fn a_user_deactivated_outside_the_api_is_refused_within_the_cache_time_to_live() {
+    let ttl = std::time::Duration::from_millis(700);
+    let app = spawn_app_with(|s| s.principal_cache_ttl = ttl).await;
+    let net = Network::build(&app).await;
+    let sub = user_id(&app, "editor@dealer-a.test").await;
+    let good = hs256(&claims(&sub, Some(net.dealer_a)));
+    assert_accepted(&app, &good, "before deactivation (now cached)").await;
 
     deactivate_user(&app, "editor@dealer-a.test").await;
-    assert_refused(&app, &hs256(&good), "a deactivated user").await;
+    let deactivated = std::time::Instant::now();
+    loop {
+        let (status, _) = status_of(&app, &good).await;
+        if status == 401 {
+            break;
+        }
+        assert!(
+            deactivated.elapsed() < ttl + std::time::Duration::from_millis(300),
+            "still accepted {:?} after deactivation",
+            deactivated.elapsed()
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_refused(&app, &good, "a deactivated user").await;
+
+    // With the cache off, the next request already sees it.
+    let app = spawn_app_with(|s| s.principal_cache_ttl = std::time::Duration::ZERO).await;
+    let net = Network::build(&app).await;
+    let sub = user_id(&app, "editor@dealer-a.test").await;
+    let good = hs256(&claims(&sub, Some(net.dealer_a)));
+    assert_accepted(&app, &good, "before deactivation").await;
+    deactivate_user(&app, "editor@dealer-a.test").await;
+    assert_refused(&app, &good, "a deactivated user, no cache").await;
 }
 
 fn key_settings(s: &mut touchpoint_registry::config::Settings) {

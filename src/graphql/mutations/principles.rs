@@ -56,7 +56,7 @@ impl PrincipleMutation {
         )
         .await?;
         Ok(PrinciplePayload {
-            principle: Principle(created),
+            principle: Principle::from(created),
         })
     }
 
@@ -77,7 +77,7 @@ impl PrincipleMutation {
         )
         .await?;
         Ok(PrinciplePayload {
-            principle: Principle(saved),
+            principle: Principle::from(saved),
         })
     }
 
@@ -91,7 +91,7 @@ impl PrincipleMutation {
         let id = parse_id("id", &input.id)?;
         let saved = principles::archive(db(ctx)?, p, id).await?;
         Ok(PrinciplePayload {
-            principle: Principle(saved),
+            principle: Principle::from(saved),
         })
     }
 }

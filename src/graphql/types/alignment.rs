@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_graphql::{Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
@@ -14,7 +16,7 @@ pub struct Alignment {
 }
 
 impl Alignment {
-    pub fn from_ratings(rows: Vec<(alignment::Model, principle::Model)>) -> Self {
+    pub fn from_ratings(rows: Vec<(alignment::Model, Arc<principle::Model>)>) -> Self {
         let average = if rows.is_empty() {
             None
         } else {
@@ -25,7 +27,10 @@ impl Alignment {
             average,
             ratings: rows
                 .into_iter()
-                .map(|(rating, principle)| AlignmentRating { rating, principle })
+                .map(|(rating, principle)| AlignmentRating {
+                    rating,
+                    principle: Principle(principle),
+                })
                 .collect(),
         }
     }
@@ -34,7 +39,7 @@ impl Alignment {
 /// One rating: a touchpoint against one principle.
 pub struct AlignmentRating {
     rating: alignment::Model,
-    principle: principle::Model,
+    principle: Principle,
 }
 
 #[Object]
@@ -43,8 +48,8 @@ impl AlignmentRating {
         to_id(self.rating.id)
     }
 
-    async fn principle(&self) -> Principle {
-        Principle(self.principle.clone())
+    async fn principle(&self) -> &Principle {
+        &self.principle
     }
 
     /// −2 (contradicts the principle) .. +2 (expresses it strongly).

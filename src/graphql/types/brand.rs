@@ -59,7 +59,7 @@ impl Brand {
     ) -> Result<Vec<Principle>> {
         let list =
             brands::principles(db(ctx)?, principal(ctx)?, self.0.id, include_archived).await?;
-        Ok(list.into_iter().map(Principle).collect())
+        Ok(list.into_iter().map(Principle::from).collect())
     }
 
     /// The network's partnerships: all for the brand; active ones for a partner.

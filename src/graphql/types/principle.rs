@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_graphql::{Object, ID};
 use chrono::{DateTime, Utc};
 
@@ -5,7 +7,14 @@ use crate::entities::principle;
 use crate::graphql::ids::to_id;
 
 /// A positioning attribute or experience principle of the brand ("fast", "personal").
-pub struct Principle(pub principle::Model);
+/// Shared: every rating of a list refers to one of a few principles.
+pub struct Principle(pub Arc<principle::Model>);
+
+impl From<principle::Model> for Principle {
+    fn from(model: principle::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 #[Object]
 impl Principle {
