@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_registry;
 mod m20261123_000002_versions_for_optimistic_concurrency;
 mod m20261123_000003_priority_desc_indexes;
+mod m20261123_000004_drop_redundant_touchpoint_indexes;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_registry::Migration),
             Box::new(m20261123_000002_versions_for_optimistic_concurrency::Migration),
             Box::new(m20261123_000003_priority_desc_indexes::Migration),
+            Box::new(m20261123_000004_drop_redundant_touchpoint_indexes::Migration),
         ]
     }
 }

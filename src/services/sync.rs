@@ -18,7 +18,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
     Iterable, QueryFilter, QuerySelect, Set, SqlErr,
@@ -75,8 +75,9 @@ pub struct SyncRequest {
     pub mode: SyncMode,
     pub dry_run: bool,
     pub idempotency_key: Option<String>,
-    /// A stable fingerprint of the request as sent (mode, brand, items), for idempotency.
-    pub fingerprint: String,
+    /// A stable fingerprint of the request as sent (mode, brand, items), for idempotency:
+    /// given with an idempotency key.
+    pub fingerprint: Option<String>,
     pub items: Vec<SyncItemDraft>,
 }
 
@@ -166,20 +167,19 @@ pub async fn run(db: &Db, p: &Principal, req: SyncRequest) -> AppResult<SyncRepo
             replayed: false,
         });
     }
-    let hash = hex(&Sha256::digest(req.fingerprint.as_bytes()));
-    if let Some(key) = &key {
-        if let Some(report) = replay(db, p, key, &hash).await? {
-            return Ok(report);
-        }
+    let Some(key) = key else {
+        return execute(db, p, &req, None).await;
+    };
+    let fingerprint = req.fingerprint.as_deref().unwrap_or_default();
+    let hash = hex(&Sha256::digest(fingerprint.as_bytes()));
+    if let Some(report) = replay(db, p, &key, &hash).await? {
+        return Ok(report);
     }
-    match execute(db, p, &req, key.as_deref(), &hash).await {
+    match execute(db, p, &req, Some((&key, &hash))).await {
         // A concurrent request with the same key committed first: answer as it did.
-        Err(AppError::Conflict(why)) if why == RACED => {
-            let key = key.as_deref().unwrap_or_default();
-            replay(db, p, key, &hash)
-                .await?
-                .ok_or_else(|| AppError::Conflict("retry the request".into()))
-        }
+        Err(AppError::Conflict(why)) if why == RACED => replay(db, p, &key, &hash)
+            .await?
+            .ok_or_else(|| AppError::Conflict("retry the request".into())),
         other => other,
     }
 }
@@ -225,11 +225,11 @@ async fn execute(
     db: &Db,
     p: &Principal,
     req: &SyncRequest,
-    key: Option<&str>,
-    hash: &str,
+    // The idempotency key and the request's hash.
+    key: Option<(&str, &str)>,
 ) -> AppResult<SyncReport> {
     let tx = db.begin_write().await?;
-    if let Some(key) = key {
+    if let Some((key, hash)) = key {
         claim_key(&tx, p, key, hash).await?;
     }
     let plan = plan(&tx, p, req).await?;
@@ -275,7 +275,7 @@ async fn execute(
             .collect(),
     )
     .await?;
-    if let Some(key) = key {
+    if let Some((key, _)) = key {
         let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
         idempotency_record::Entity::update_many()
             .col_expr(
@@ -404,11 +404,20 @@ async fn plan<C: ConnectionTrait>(conn: &C, p: &Principal, req: &SyncRequest) ->
 
     // What exists of the caller's, under these keys (locked against concurrent writers).
     let all_keys: Vec<String> = seen.keys().cloned().collect();
-    let mut existing_query = touchpoint::Entity::find()
-        .filter(touchpoint::Column::OwnerId.eq(p.org_id()))
-        .filter(touchpoint::Column::ExternalId.is_in(all_keys.clone()));
+    let mut existing_query =
+        touchpoint::Entity::find().filter(touchpoint::Column::OwnerId.eq(p.org_id()));
     if conn.get_database_backend() == DbBackend::Postgres {
-        existing_query = existing_query.lock_exclusive();
+        // One array parameter rather than one parameter per key: with a list of a hundred
+        // parameters PostgreSQL plans the statement afresh on every batch.
+        existing_query = existing_query
+            .filter(Expr::cust_with_values(
+                r#""touchpoints"."external_id" = ANY($1)"#,
+                [sea_orm::Value::from(all_keys.clone())],
+            ))
+            .lock_exclusive();
+    } else {
+        existing_query =
+            existing_query.filter(touchpoint::Column::ExternalId.is_in(all_keys.clone()));
     }
     let existing: HashMap<String, touchpoint::Model> = if all_keys.is_empty() {
         HashMap::new()
