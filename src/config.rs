@@ -95,6 +95,11 @@ pub struct Settings {
     #[arg(long, env = "DB_POOL_SIZE", global = true)]
     pub db_pool_size: Option<u32>,
 
+    /// GraphQL operations executing at once (default: the pool size); more wait their turn,
+    /// first come first served, without holding memory for a half-built answer.
+    #[arg(long, env = "MAX_IN_FLIGHT", global = true)]
+    pub max_in_flight: Option<usize>,
+
     /// How long a resolved caller (organization, role, networks) may be reused before it is
     /// read again; changes made through the API take effect at once regardless. `0` reads it
     /// on every request.
@@ -230,6 +235,14 @@ impl Settings {
             16
         };
         self.db_pool_size.unwrap_or(default).max(1)
+    }
+
+    /// Operations executing at once: beyond the connections the pool holds, more would only
+    /// wait for one with their half-built answers in memory.
+    pub fn in_flight(&self) -> usize {
+        self.max_in_flight
+            .unwrap_or(self.pool_size() as usize)
+            .max(1)
     }
 
     /// The public base URL, without a trailing slash.

@@ -96,6 +96,7 @@ impl Application {
                 },
             ),
             documents: Default::default(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(settings.in_flight())),
             db: db.clone(),
             tokens,
             production,

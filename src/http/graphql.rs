@@ -376,9 +376,29 @@ async fn run(
         );
         return request_error(media, ErrorCode::LimitExceeded, &err.to_string());
     }
+    // Wait for a turn (first come, first served). The wait counts towards the request's time
+    // limit, so the operation runs for what is left of it.
+    let deadline = tokio::time::Instant::from_std(started) + state.limits.request_timeout;
+    let admitted = tokio::time::timeout_at(deadline, state.in_flight.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok);
+    let Some(_turn) = admitted else {
+        state.metrics.observe(
+            operation.as_deref(),
+            "LIMIT_EXCEEDED",
+            started.elapsed().as_secs_f64(),
+        );
+        return request_error(
+            media,
+            ErrorCode::LimitExceeded,
+            "the server is busy: retry shortly",
+        );
+    };
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        let response = execute(state, principal.clone(), &request_id, request).await;
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let response = execute(state, principal.clone(), &request_id, request, left).await;
         responses.push(response);
     }
     let outcome = responses
@@ -419,6 +439,8 @@ async fn execute(
     principal: Option<Arc<Principal>>,
     request_id: &str,
     request: Request,
+    // What is left of the request's time limit.
+    left: std::time::Duration,
 ) -> Response {
     let loaders = Loaders::new(&state.db, principal.clone());
     let request = request
@@ -427,8 +449,9 @@ async fn execute(
             request_id: request_id.to_owned(),
         })
         .data(loaders);
-    let mut response = guarded(
+    let mut response = guarded_for(
         state.schema.execute(request),
+        left,
         state.limits.request_timeout,
         request_id,
     )
@@ -443,8 +466,21 @@ pub async fn guarded<F>(work: F, timeout: std::time::Duration, request_id: &str)
 where
     F: std::future::Future<Output = Response>,
 {
+    guarded_for(work, timeout, timeout, request_id).await
+}
+
+/// [`guarded`] with `left` of the `timeout` still to run (the rest went waiting for a turn).
+async fn guarded_for<F>(
+    work: F,
+    left: std::time::Duration,
+    timeout: std::time::Duration,
+    request_id: &str,
+) -> Response
+where
+    F: std::future::Future<Output = Response>,
+{
     let run = AssertUnwindSafe(work).catch_unwind();
-    match tokio::time::timeout(timeout, run).await {
+    match tokio::time::timeout(left, run).await {
         Ok(Ok(response)) => response,
         Ok(Err(panic)) => {
             let what = panic

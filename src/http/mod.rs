@@ -22,6 +22,8 @@ use rate_limit::RateLimiter;
 /// Shared by every handler; built once at start-up.
 pub struct AppState {
     pub schema: RegistrySchema,
+    /// Admission of GraphQL operations (`MAX_IN_FLIGHT` at once, in arrival order).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Parsed query texts, reused across requests.
     pub documents: crate::graphql::document_cache::DocumentCache,
     pub db: Db,

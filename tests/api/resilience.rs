@@ -120,6 +120,61 @@ async fn a_request_running_too_long_is_cancelled_and_the_server_carries_on() {
 }
 
 #[actix_web::test]
+async fn operations_beyond_max_in_flight_wait_their_turn_within_the_time_limit() {
+    let app = spawn_app_with(|s| {
+        s.max_in_flight = Some(1);
+        s.limits.request_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let net = Network::build(&app).await;
+    // One turn, many callers at once: each waits, none is refused.
+    let token = net.a_viewer.token.clone();
+    let all = futures_util::future::join_all(
+        (0..8).map(|_| app.data(&token, "{ viewer { name } }", json!({}))),
+    )
+    .await;
+    assert!(all.iter().all(|d| d["viewer"]["name"].is_string()));
+
+    // The only turn is taken by an update stuck behind a lock until its time is up; the next
+    // caller waits for the turn, within its own time limit, and is then served.
+    let id = create_touchpoint(
+        &app,
+        &net.a_editor.token,
+        minimal_input(net.brand_id, net.phases[0], "Locked"),
+    )
+    .await;
+    let blocker = app.db.begin_write().await.unwrap();
+    blocker
+        .execute_unprepared(&format!(
+            "UPDATE touchpoints SET name = name WHERE id = {}",
+            if app.db.backend() == sea_orm::DbBackend::Postgres {
+                format!("'{id}'")
+            } else {
+                format!("X'{}'", id.replace('-', ""))
+            }
+        ))
+        .await
+        .unwrap();
+    let stuck = app.gql(&net.a_editor.token, "mutation($id: ID!) { updateTouchpoint(input: {id: $id, expectedVersion: 1, name: \"Waiting\"}) { touchpoint { name } } }", json!({ "id": id }));
+    let waiting = async {
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+        let started = Instant::now();
+        let resp = app
+            .gql(&net.a_viewer.token, "{ viewer { name } }", json!({}))
+            .await;
+        (resp, started.elapsed())
+    };
+    let (stuck, (waiting, waited)) = futures_util::future::join(stuck, waiting).await;
+    assert_eq!(error_code(&stuck), Some("LIMIT_EXCEEDED"), "{stuck}");
+    assert!(waiting["data"]["viewer"]["name"].is_string(), "{waiting}");
+    assert!(
+        waited >= Duration::from_millis(500) && waited < Duration::from_secs(2),
+        "waited for the turn ({waited:?})"
+    );
+    blocker.rollback().await.unwrap();
+}
+
+#[actix_web::test]
 async fn an_exhausted_pool_answers_busy_and_recovers() {
     let app = spawn_app_with(|s| {
         s.db_pool_size = Some(3);
