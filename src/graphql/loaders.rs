@@ -11,6 +11,7 @@ use crate::auth::Principal;
 use crate::db::Db;
 use crate::entities::{alignment, journey_step, organization, phase, principle, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::services::lookups::PrincipleSummary;
 use crate::services::{journeys, lookups, touchpoints};
 
 pub struct OrganizationLoader(Db);
@@ -54,7 +55,7 @@ impl Loader<Uuid> for PrincipleLoader {
 
 /// Ratings of a touchpoint (by touchpoint id), each with its principle.
 impl Loader<Uuid> for AlignmentLoader {
-    type Value = Vec<(alignment::Model, Arc<principle::Model>)>;
+    type Value = Vec<(alignment::Model, Arc<PrincipleSummary>)>;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {

@@ -4,8 +4,9 @@ use async_graphql::{Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::principle::Principle;
-use crate::entities::{alignment, principle};
+use crate::entities::alignment;
 use crate::graphql::ids::to_id;
+use crate::services::lookups::PrincipleSummary;
 
 /// How well a touchpoint expresses the brand's (active) principles.
 #[derive(SimpleObject)]
@@ -16,7 +17,7 @@ pub struct Alignment {
 }
 
 impl Alignment {
-    pub fn from_ratings(rows: Vec<(alignment::Model, Arc<principle::Model>)>) -> Self {
+    pub fn from_ratings(rows: Vec<(alignment::Model, Arc<PrincipleSummary>)>) -> Self {
         let average = if rows.is_empty() {
             None
         } else {

@@ -5,14 +5,15 @@ use chrono::{DateTime, Utc};
 
 use crate::entities::principle;
 use crate::graphql::ids::to_id;
+use crate::services::lookups::PrincipleSummary;
 
 /// A positioning attribute or experience principle of the brand ("fast", "personal").
 /// Shared: every rating of a list refers to one of a few principles.
-pub struct Principle(pub Arc<principle::Model>);
+pub struct Principle(pub Arc<PrincipleSummary>);
 
 impl From<principle::Model> for Principle {
     fn from(model: principle::Model) -> Self {
-        Self(Arc::new(model))
+        Self(Arc::new(model.into()))
     }
 }
 
