@@ -26,5 +26,7 @@ pub mod principles;
 pub mod reviews;
 pub mod scorecard;
 pub mod sync;
+pub mod touchpoint_diff;
 pub mod touchpoint_list;
+pub mod touchpoint_upsert;
 pub mod touchpoints;

@@ -48,7 +48,7 @@ async fn save(
 ) -> AppResult<(touchpoint::Model, ChangeEvent)> {
     let next = save_if_version(tx, current, next).await?;
     let actor = AuditActor::from(p);
-    let (before, mut after) = audit::changed(current, &next);
+    let (before, mut after) = super::touchpoint_diff::changed(current, &next);
     if let (Some(serde_json::Value::Object(map)), Some(comment)) = (after.as_mut(), comment) {
         map.insert("reviewComment".into(), comment.into());
     }

@@ -18,10 +18,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel,
-    Iterable, QueryFilter, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, Set, SqlErr,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -30,6 +30,7 @@ use uuid::Uuid;
 use super::audit::{self, AuditActor, AuditRecord};
 use super::changes::{self, Change};
 use super::touchpoints::{blank, review_status_on_write};
+use super::{touchpoint_diff, touchpoint_upsert};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
@@ -42,8 +43,6 @@ use crate::error::{AppError, AppResult};
 pub const MAX_ITEMS: usize = 1000;
 /// How long an idempotency key is remembered.
 pub const KEY_TTL_HOURS: i64 = 24;
-/// Rows per bulk statement (SQLite's bound-parameter limit).
-const CHUNK: usize = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
 pub enum SyncMode {
@@ -234,7 +233,8 @@ async fn execute(
     }
     let plan = plan(&tx, p, req).await?;
     let actor = AuditActor::from(p);
-    write_touchpoints(&tx, &plan.writes).await?;
+    let rows: Vec<&touchpoint::Model> = plan.writes.iter().map(|w| &w.after).collect();
+    touchpoint_upsert::upsert(&tx, &rows).await?;
     audit::record_many(
         &tx,
         &actor,
@@ -242,7 +242,7 @@ async fn execute(
             .iter()
             .map(|w| {
                 let (before, after) = match &w.before {
-                    Some(b) => audit::changed(b, &w.after),
+                    Some(b) => touchpoint_diff::changed(b, &w.after),
                     None => (None, audit::snapshot(&w.after)),
                 };
                 AuditRecord {
@@ -329,45 +329,6 @@ async fn claim_key<C: ConnectionTrait>(
         }
         Err(err) => Err(err.into()),
     }
-}
-
-/// Upserts every written touchpoint by id, 500 rows per statement.
-async fn write_touchpoints<C: ConnectionTrait>(conn: &C, writes: &[Write]) -> AppResult<()> {
-    let updatable: Vec<touchpoint::Column> = touchpoint::Column::iter()
-        .filter(|c| {
-            !matches!(
-                c,
-                touchpoint::Column::Id
-                    | touchpoint::Column::BrandId
-                    | touchpoint::Column::OwnerId
-                    | touchpoint::Column::CreatedAt
-            )
-        })
-        .collect();
-    for chunk in writes.chunks(CHUNK) {
-        let rows = chunk
-            .iter()
-            .map(|w| w.after.clone().into_active_model().reset_all());
-        let written = touchpoint::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::column(touchpoint::Column::Id)
-                    .update_columns(updatable.clone())
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await;
-        match written {
-            Ok(_) => {}
-            // Another sync created one of these externalIds after this one looked.
-            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                return Err(AppError::Conflict(
-                    "a concurrent sync wrote the same externalIds: retry the batch".into(),
-                ))
-            }
-            Err(err) => return Err(err.into()),
-        }
-    }
-    Ok(())
 }
 
 /// Works out, without writing, what the batch does.

@@ -240,7 +240,7 @@ pub async fn update(
     next.review_status = review_status_on_write(current.brand_id, current.owner_id);
     let saved = save_if_version(&tx, &current, next).await?;
     let actor = AuditActor::from(p);
-    let (before, after) = audit::changed(&current, &saved);
+    let (before, after) = super::touchpoint_diff::changed(&current, &saved);
     audit::record(
         &tx,
         &actor,
@@ -305,7 +305,7 @@ pub async fn set_archived(
     next.updated_at = now;
     let saved = save_if_version(&tx, &current, next).await?;
     let actor = AuditActor::from(p);
-    let (before, after) = audit::changed(&current, &saved);
+    let (before, after) = super::touchpoint_diff::changed(&current, &saved);
     let (action, kind) = if archived {
         ("touchpoint.archive", ChangeKind::Archived)
     } else {
