@@ -26,22 +26,28 @@ pub struct VisibleTouchpointLoader {
     principal: Option<Arc<Principal>>,
 }
 
+/// Shared values: a loader hands each requester a copy, and a page's fifty touchpoints
+/// share a few owners and phases.
 impl Loader<Uuid> for OrganizationLoader {
-    type Value = organization::Model;
+    type Value = Arc<organization::Model>;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        lookups::organizations(&self.0, keys).await
+        Ok(shared(lookups::organizations(&self.0, keys).await?))
     }
 }
 
 impl Loader<Uuid> for PhaseLoader {
-    type Value = phase::Model;
+    type Value = Arc<phase::Model>;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        lookups::phases(&self.0, keys).await
+        Ok(shared(lookups::phases(&self.0, keys).await?))
     }
+}
+
+fn shared<T>(found: HashMap<Uuid, T>) -> HashMap<Uuid, Arc<T>> {
+    found.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
 }
 
 impl Loader<Uuid> for PrincipleLoader {

@@ -66,7 +66,7 @@ impl DirectoryQuery {
         let key = org_key(id, slug)?;
         Ok(organizations::find_visible(db(ctx)?, p, &key)
             .await?
-            .map(Organization))
+            .map(Organization::from))
     }
 
     /// A brand whose network the caller belongs to, by id or slug; null otherwise.

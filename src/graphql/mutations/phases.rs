@@ -75,7 +75,7 @@ impl PhaseMutation {
         )
         .await?;
         Ok(PhasePayload {
-            phase: Phase(created),
+            phase: Phase::from(created),
         })
     }
 
@@ -96,7 +96,7 @@ impl PhaseMutation {
         )
         .await?;
         Ok(PhasePayload {
-            phase: Phase(saved),
+            phase: Phase::from(saved),
         })
     }
 
@@ -115,7 +115,7 @@ impl PhaseMutation {
             .collect::<Result<Vec<_>, _>>()?;
         let saved = phases::reorder(db(ctx)?, p, brand_id, &ids).await?;
         Ok(ReorderPhasesPayload {
-            phases: saved.into_iter().map(Phase).collect(),
+            phases: saved.into_iter().map(Phase::from).collect(),
         })
     }
 }

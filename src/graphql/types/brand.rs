@@ -40,14 +40,14 @@ impl Brand {
 
     /// The brand as an organization.
     async fn organization(&self) -> Organization {
-        Organization(self.0.clone())
+        Organization::from(self.0.clone())
     }
 
     /// The customer lifecycle, in order.
     #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn phases(&self, ctx: &Context<'_>) -> Result<Vec<Phase>> {
         let list = brands::phases(db(ctx)?, principal(ctx)?, self.0.id).await?;
-        Ok(list.into_iter().map(Phase).collect())
+        Ok(list.into_iter().map(Phase::from).collect())
     }
 
     /// The brand's principles; archived ones only with `includeArchived`.

@@ -19,23 +19,26 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-pub struct TouchpointEdge {
+pub struct TouchpointEdge<'a> {
     cursor: String,
-    node: Touchpoint,
+    node: &'a Touchpoint,
 }
 
 #[Object]
-impl TouchpointEdge {
+impl TouchpointEdge<'_> {
     async fn cursor(&self) -> &str {
         &self.cursor
     }
 
     async fn node(&self) -> &Touchpoint {
-        &self.node
+        self.node
     }
 }
 
 pub struct TouchpointConnection {
+    /// The page's touchpoints, moved out of `page` (whose `items` is left empty): handed out
+    /// by reference, not copied per field that lists them.
+    nodes: Vec<Touchpoint>,
     page: TouchpointPage,
     filter: TouchpointFilter,
 }
@@ -56,35 +59,42 @@ impl TouchpointConnection {
             filter.owner_id = owner;
         }
         let order = order_by.map(TouchpointOrder::from).unwrap_or_default();
-        let page = touchpoint_list::list(db(ctx)?, p, &filter, order, &args).await?;
-        Ok(Self { page, filter })
+        let mut page = touchpoint_list::list(db(ctx)?, p, &filter, order, &args).await?;
+        let nodes = std::mem::take(&mut page.items)
+            .into_iter()
+            .map(Touchpoint)
+            .collect();
+        Ok(Self {
+            nodes,
+            page,
+            filter,
+        })
     }
 }
 
 #[Object]
 impl TouchpointConnection {
-    async fn edges(&self) -> Vec<TouchpointEdge> {
-        self.page
-            .items
+    async fn edges(&self) -> Vec<TouchpointEdge<'_>> {
+        self.nodes
             .iter()
-            .map(|item| TouchpointEdge {
-                cursor: self.page.cursor(item),
-                node: Touchpoint(item.clone()),
+            .map(|node| TouchpointEdge {
+                cursor: self.page.cursor(&node.0),
+                node,
             })
             .collect()
     }
 
     /// The page's touchpoints, without cursors.
-    async fn nodes(&self) -> Vec<Touchpoint> {
-        self.page.items.iter().cloned().map(Touchpoint).collect()
+    async fn nodes(&self) -> &[Touchpoint] {
+        &self.nodes
     }
 
     async fn page_info(&self) -> PageInfo {
         PageInfo {
             has_next_page: self.page.has_next_page,
             has_previous_page: self.page.has_previous_page,
-            start_cursor: self.page.items.first().map(|i| self.page.cursor(i)),
-            end_cursor: self.page.items.last().map(|i| self.page.cursor(i)),
+            start_cursor: self.nodes.first().map(|n| self.page.cursor(&n.0)),
+            end_cursor: self.nodes.last().map(|n| self.page.cursor(&n.0)),
         }
     }
 

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
@@ -13,7 +15,13 @@ use crate::services::touchpoint_list::PageArgs;
 use crate::services::{api_clients, members};
 
 /// A brand or a partner company.
-pub struct Organization(pub organization::Model);
+pub struct Organization(pub Arc<organization::Model>);
+
+impl From<organization::Model> for Organization {
+    fn from(model: organization::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 #[Object]
 impl Organization {

@@ -1,10 +1,18 @@
+use std::sync::Arc;
+
 use async_graphql::{Object, ID};
 
 use crate::entities::phase;
 use crate::graphql::ids::to_id;
 
 /// A stage of the customer lifecycle in one brand's network.
-pub struct Phase(pub phase::Model);
+pub struct Phase(pub Arc<phase::Model>);
+
+impl From<phase::Model> for Phase {
+    fn from(model: phase::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
 
 #[Object]
 impl Phase {

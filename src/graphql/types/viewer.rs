@@ -52,7 +52,7 @@ impl Viewer {
     }
 
     async fn organization(&self) -> Organization {
-        Organization(self.0.organization.clone())
+        Organization::from(self.0.organization.clone())
     }
 
     /// The brand networks the caller belongs to (its own brand, and every partnership).
