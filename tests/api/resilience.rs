@@ -74,25 +74,7 @@ async fn the_token_endpoint_limits_guessing_per_client_and_per_address() {
 async fn a_request_running_too_long_is_cancelled_and_the_server_carries_on() {
     let app = spawn_app_with(|s| s.limits.request_timeout = Duration::from_secs(1)).await;
     let net = Network::build(&app).await;
-    let id = create_touchpoint(
-        &app,
-        &net.a_editor.token,
-        minimal_input(net.brand_id, net.phases[0], "Locked"),
-    )
-    .await;
-    // Another transaction holds the touchpoint (SQLite: the write lock; PostgreSQL: the row).
-    let blocker = app.db.begin_write().await.unwrap();
-    blocker
-        .execute_unprepared(&format!(
-            "UPDATE touchpoints SET name = name WHERE id = {}",
-            if app.db.backend() == sea_orm::DbBackend::Postgres {
-                format!("'{id}'")
-            } else {
-                format!("X'{}'", id.replace('-', ""))
-            }
-        ))
-        .await
-        .unwrap();
+    let (id, blocker) = locked_touchpoint(&app, &net).await;
     let started = Instant::now();
     let resp = app
         .gql(&net.a_editor.token, "mutation($id: ID!) { updateTouchpoint(input: {id: $id, expectedVersion: 1, name: \"Waiting\"}) { touchpoint { name } } }", json!({ "id": id }))
@@ -137,24 +119,7 @@ async fn operations_beyond_max_in_flight_wait_their_turn_within_the_time_limit()
 
     // The only turn is taken by an update stuck behind a lock until its time is up; the next
     // caller waits for the turn, within its own time limit, and is then served.
-    let id = create_touchpoint(
-        &app,
-        &net.a_editor.token,
-        minimal_input(net.brand_id, net.phases[0], "Locked"),
-    )
-    .await;
-    let blocker = app.db.begin_write().await.unwrap();
-    blocker
-        .execute_unprepared(&format!(
-            "UPDATE touchpoints SET name = name WHERE id = {}",
-            if app.db.backend() == sea_orm::DbBackend::Postgres {
-                format!("'{id}'")
-            } else {
-                format!("X'{}'", id.replace('-', ""))
-            }
-        ))
-        .await
-        .unwrap();
+    let (id, blocker) = locked_touchpoint(&app, &net).await;
     let stuck = app.gql(&net.a_editor.token, "mutation($id: ID!) { updateTouchpoint(input: {id: $id, expectedVersion: 1, name: \"Waiting\"}) { touchpoint { name } } }", json!({ "id": id }));
     let waiting = async {
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
@@ -317,4 +282,31 @@ async fn readiness_follows_the_database() {
     assert_eq!(status, 503, "{body}");
     let (status, _) = app.get("/healthz").await;
     assert_eq!(status, 200, "the process is still up");
+}
+
+/// A touchpoint of dealer A named "Locked", held by another open transaction (SQLite: the
+/// write lock; PostgreSQL: the row) until the returned transaction ends.
+async fn locked_touchpoint(
+    app: &crate::helpers::TestApp,
+    net: &Network,
+) -> (String, sea_orm::DatabaseTransaction) {
+    let id = create_touchpoint(
+        app,
+        &net.a_editor.token,
+        minimal_input(net.brand_id, net.phases[0], "Locked"),
+    )
+    .await;
+    let blocker = app.db.begin_write().await.unwrap();
+    blocker
+        .execute_unprepared(&format!(
+            "UPDATE touchpoints SET name = name WHERE id = {}",
+            if app.db.backend() == sea_orm::DbBackend::Postgres {
+                format!("'{id}'")
+            } else {
+                format!("X'{}'", id.replace('-', ""))
+            }
+        ))
+        .await
+        .unwrap();
+    (id, blocker)
 }
