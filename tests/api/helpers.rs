@@ -116,18 +116,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
 impl TestApp {
     /// POSTs a GraphQL request with an optional bearer token; returns status and JSON body.
     pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
-        let mut req = self.client.post(format!("{}/graphql", self.address));
-        if let Some(token) = token {
-            req = req.insert_header(("Authorization", format!("Bearer {token}")));
-        }
-        let mut resp = req.send_json(body).await.expect("request sent");
-        let status = resp.status().as_u16();
-        let json = resp
-            .json::<Value>()
-            .limit(16 * 1024 * 1024)
-            .await
-            .unwrap_or(Value::Null);
-        (status, json)
+        post_graphql_to(&self.client, &self.address, token, body).await
     }
 
     /// A GraphQL request as `token`; returns the response body.
@@ -526,10 +515,39 @@ pub async fn deactivate_user(app: &TestApp, email: &str) {
         .unwrap();
 }
 
+/// POSTs a GraphQL request to the server at `base`; returns status and JSON body (`null`
+/// when the body is not JSON).
+async fn post_graphql_to(
+    client: &awc::Client,
+    base: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> (u16, Value) {
+    let mut req = client.post(format!("{base}/graphql"));
+    if let Some(token) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    let mut resp = req.send_json(body).await.expect("request sent");
+    let status = resp.status().as_u16();
+    let json = resp
+        .json::<Value>()
+        .limit(16 * 1024 * 1024)
+        .await
+        .unwrap_or(Value::Null);
+    (status, json)
+}
+
 /// A `serve` process of the real binary on `url`, listening on a free port.
 pub struct Instance {
     pub child: std::process::Child,
     pub base: String,
+}
+
+impl Instance {
+    /// [`TestApp::post_graphql`] against this process.
+    pub async fn post_graphql(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
+        post_graphql_to(&awc::Client::default(), &self.base, token, body).await
+    }
 }
 
 impl Drop for Instance {

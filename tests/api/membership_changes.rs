@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::access_matrix::Ctx;
 use crate::helpers::{
-    error_code, minimal_input, node_names, start_instance_with_env, CREATE_TOUCHPOINT,
+    error_code, minimal_input, node_names, start_instance_with_env, Instance, CREATE_TOUCHPOINT,
 };
 
 async fn membership_id(ctx: &Ctx, admin_token: &str, org: uuid::Uuid, email: &str) -> String {
@@ -277,15 +277,11 @@ async fn creating_a_partner_links_existing_organizations_by_slug() {
 }
 
 /// A `{ viewer { name } }` request to a `serve` process: the HTTP status.
-async fn viewer_status(base: &str, token: &str) -> u16 {
-    awc::Client::default()
-        .post(format!("{base}/graphql"))
-        .insert_header(("Authorization", format!("Bearer {token}")))
-        .send_json(&json!({ "query": "{ viewer { name } }" }))
+async fn viewer_status(instance: &Instance, token: &str) -> u16 {
+    instance
+        .post_graphql(Some(token), &json!({ "query": "{ viewer { name } }" }))
         .await
-        .unwrap()
-        .status()
-        .as_u16()
+        .0
 }
 
 #[actix_web::test]
@@ -303,7 +299,7 @@ async fn a_member_removed_on_one_instance_is_refused_by_another_that_cached_it()
     let one = start_instance_with_env(&url, &dir, &env).await;
     let two = start_instance_with_env(&url, &dir, &env).await;
     let token = &ctx.net.a_editor.token;
-    assert_eq!(viewer_status(&two.base, token).await, 200, "cached on two");
+    assert_eq!(viewer_status(&two, token).await, 200, "cached on two");
 
     let id = membership_id(
         &ctx,
@@ -312,21 +308,20 @@ async fn a_member_removed_on_one_instance_is_refused_by_another_that_cached_it()
         "editor@dealer-a.test",
     )
     .await;
-    let (status, _) = awc::Client::default()
-        .post(format!("{}/graphql", one.base))
-        .insert_header(("Authorization", format!("Bearer {}", ctx.net.a_admin.token)))
-        .send_json(&json!({
-            "query": "mutation($m: ID!) { removeMember(input: {membershipId: $m}) { removedMembershipId } }",
-            "variables": { "m": id },
-        }))
-        .await
-        .map(|r| (r.status().as_u16(), ()))
-        .unwrap();
+    let (status, _) = one
+        .post_graphql(
+            Some(&ctx.net.a_admin.token),
+            &json!({
+                "query": "mutation($m: ID!) { removeMember(input: {membershipId: $m}) { removedMembershipId } }",
+                "variables": { "m": id },
+            }),
+        )
+        .await;
     assert_eq!(status, 200);
 
     // The notification travels asynchronously: allow it a moment, far below the TTL.
     let removed = std::time::Instant::now();
-    while viewer_status(&two.base, token).await != 401 {
+    while viewer_status(&two, token).await != 401 {
         assert!(
             removed.elapsed() < std::time::Duration::from_secs(3),
             "instance two still accepts the removed member"

@@ -195,7 +195,6 @@ async fn changes_made_through_one_instance_reach_subscribers_on_another() {
     let mut socket = subscribe(&one.base, &ctx.net.a_viewer.token, &brand).await;
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
 
-    let client = awc::Client::default();
     let started = Instant::now();
     let mut input = minimal_input(
         ctx.net.brand_id,
@@ -203,18 +202,13 @@ async fn changes_made_through_one_instance_reach_subscribers_on_another() {
         "Written on instance two",
     );
     input["visibility"] = json!("NETWORK");
-    let mut resp = client
-        .post(format!("{}/graphql", two.base))
-        .insert_header((
-            "Authorization",
-            format!("Bearer {}", ctx.net.brand_editor.token),
-        ))
-        .send_json(
+    let (status, body) = two
+        .post_graphql(
+            Some(&ctx.net.brand_editor.token),
             &json!({ "query": crate::helpers::CREATE_TOUCHPOINT, "variables": { "input": input } }),
         )
-        .await
-        .unwrap();
-    let body: Value = resp.json().await.unwrap();
+        .await;
+    assert!(status == 200 && body.is_object(), "{status} {body}");
     assert!(body.get("errors").is_none(), "{body}");
     let event = next_change(&mut socket)
         .await
