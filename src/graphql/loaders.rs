@@ -46,7 +46,7 @@ impl Loader<Uuid> for PhaseLoader {
     }
 }
 
-fn shared<T>(found: HashMap<Uuid, T>) -> HashMap<Uuid, Arc<T>> {
+pub(crate) fn shared<T>(found: HashMap<Uuid, T>) -> HashMap<Uuid, Arc<T>> {
     found.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
 }
 

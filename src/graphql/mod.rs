@@ -8,6 +8,7 @@ pub mod inputs;
 pub mod limits;
 pub mod loaders;
 pub mod mutations;
+pub mod prefetch;
 pub mod query;
 pub mod scalars;
 pub mod subscription;

@@ -7,6 +7,7 @@ use super::context::{db, principal, RequestContext};
 use super::ids::{parse_id, parse_opt_id};
 use super::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
 use super::page_cost;
+use super::prefetch::Wanted;
 use super::types::audit::AuditEntryConnection;
 use super::types::brand::Brand;
 use super::types::change::TouchpointChangeConnection;
@@ -91,7 +92,14 @@ impl TouchpointQuery {
     async fn touchpoint(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Touchpoint>> {
         let p = principal(ctx)?;
         let id = parse_id("id", &id)?;
-        Ok(touchpoints::get(db(ctx)?, p, id).await?.map(Touchpoint))
+        let db = db(ctx)?;
+        let Some(found) = touchpoints::get(db, p, id).await? else {
+            return Ok(None);
+        };
+        let wanted = Wanted::in_field(ctx);
+        Ok(Touchpoint::with_neighbours(db, wanted, vec![found])
+            .await?
+            .pop())
     }
 
     /// The touchpoints the caller may see, as a Relay connection (page size default 20,

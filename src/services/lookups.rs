@@ -69,7 +69,7 @@ impl From<principle::Model> for PrincipleSummary {
 }
 
 /// Ratings of touchpoints, each with its (shared) principle.
-type Ratings = HashMap<Uuid, Vec<(alignment::Model, Arc<PrincipleSummary>)>>;
+pub type Ratings = HashMap<Uuid, Vec<(alignment::Model, Arc<PrincipleSummary>)>>;
 
 /// Ratings per touchpoint, each with its principle; ratings of archived principles are left
 /// out (they no longer count towards the alignment).

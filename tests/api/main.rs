@@ -22,6 +22,7 @@ mod map_browser;
 mod map_render;
 mod membership_changes;
 mod n_plus_one;
+mod nested_fields;
 mod partner_sync_script;
 mod phases_principles;
 mod property;

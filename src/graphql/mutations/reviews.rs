@@ -62,7 +62,7 @@ impl ReviewMutation {
         )
         .await?;
         Ok(TouchpointPayload {
-            touchpoint: Touchpoint(saved),
+            touchpoint: Touchpoint::from(saved),
         })
     }
 
@@ -77,7 +77,7 @@ impl ReviewMutation {
         let id = parse_id("id", &input.id)?;
         let saved = reviews::set_signature(db(ctx)?, p, id, input.signature).await?;
         Ok(TouchpointPayload {
-            touchpoint: Touchpoint(saved),
+            touchpoint: Touchpoint::from(saved),
         })
     }
 
@@ -105,7 +105,7 @@ impl ReviewMutation {
             .await?
             .ok_or(crate::error::AppError::NotFound("touchpoint"))?;
         Ok(RateAlignmentPayload {
-            touchpoint: Touchpoint(touchpoint),
+            touchpoint: Touchpoint::from(touchpoint),
         })
     }
 }

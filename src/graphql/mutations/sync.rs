@@ -57,7 +57,7 @@ fn item(report: &SyncReport, i: &ItemResult) -> SyncItem {
             .touchpoint_id
             .and_then(|id| report.touchpoints.get(&id))
             .cloned()
-            .map(Touchpoint),
+            .map(Touchpoint::from),
     }
 }
 

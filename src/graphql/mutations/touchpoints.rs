@@ -45,7 +45,7 @@ impl TouchpointMutation {
         let patch = TouchpointFields::from(input).into_patch()?;
         let created = touchpoints::create(db(ctx)?, p, brand_id, patch).await?;
         Ok(TouchpointPayload {
-            touchpoint: Touchpoint(created),
+            touchpoint: Touchpoint::from(created),
         })
     }
 
@@ -62,7 +62,7 @@ impl TouchpointMutation {
         let patch = TouchpointFields::from(input).into_patch()?;
         let saved = touchpoints::update(db(ctx)?, p, id, expected, patch).await?;
         Ok(TouchpointPayload {
-            touchpoint: Touchpoint(saved),
+            touchpoint: Touchpoint::from(saved),
         })
     }
 
@@ -77,7 +77,7 @@ impl TouchpointMutation {
         let saved =
             touchpoints::set_archived(db(ctx)?, p, id, true, input.expected_version).await?;
         Ok(TouchpointPayload {
-            touchpoint: Touchpoint(saved),
+            touchpoint: Touchpoint::from(saved),
         })
     }
 
@@ -92,7 +92,7 @@ impl TouchpointMutation {
         let saved =
             touchpoints::set_archived(db(ctx)?, p, id, false, input.expected_version).await?;
         Ok(TouchpointPayload {
-            touchpoint: Touchpoint(saved),
+            touchpoint: Touchpoint::from(saved),
         })
     }
 }

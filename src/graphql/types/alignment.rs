@@ -10,6 +10,7 @@ use crate::services::lookups::PrincipleSummary;
 
 /// How well a touchpoint expresses the brand's (active) principles.
 #[derive(SimpleObject)]
+#[graphql(serial)]
 pub struct Alignment {
     /// Mean score, −2..+2; null when unrated.
     pub average: Option<f64>,
@@ -43,7 +44,7 @@ pub struct AlignmentRating {
     principle: Principle,
 }
 
-#[Object]
+#[Object(serial)]
 impl AlignmentRating {
     async fn id(&self) -> ID {
         to_id(self.rating.id)

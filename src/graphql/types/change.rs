@@ -38,7 +38,7 @@ impl TouchpointChange {
 
     /// The touchpoint as it is now (archived ones included).
     async fn touchpoint(&self) -> Touchpoint {
-        Touchpoint(self.touchpoint.clone())
+        Touchpoint::from(self.touchpoint.clone())
     }
 }
 

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::graphql::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
+use crate::graphql::prefetch::Wanted;
 use crate::services::touchpoint_list::{
     self, PageArgs, TouchpointFilter, TouchpointOrder, TouchpointPage,
 };
@@ -59,11 +60,10 @@ impl TouchpointConnection {
             filter.owner_id = owner;
         }
         let order = order_by.map(TouchpointOrder::from).unwrap_or_default();
-        let mut page = touchpoint_list::list(db(ctx)?, p, &filter, order, &args).await?;
-        let nodes = std::mem::take(&mut page.items)
-            .into_iter()
-            .map(Touchpoint)
-            .collect();
+        let db = db(ctx)?;
+        let mut page = touchpoint_list::list(db, p, &filter, order, &args).await?;
+        let items = std::mem::take(&mut page.items);
+        let nodes = Touchpoint::with_neighbours(db, Wanted::in_connection(ctx), items).await?;
         Ok(Self {
             nodes,
             page,
@@ -78,7 +78,7 @@ impl TouchpointConnection {
         self.nodes
             .iter()
             .map(|node| TouchpointEdge {
-                cursor: self.page.cursor(&node.0),
+                cursor: self.page.cursor(&node.model),
                 node,
             })
             .collect()
@@ -93,8 +93,8 @@ impl TouchpointConnection {
         PageInfo {
             has_next_page: self.page.has_next_page,
             has_previous_page: self.page.has_previous_page,
-            start_cursor: self.nodes.first().map(|n| self.page.cursor(&n.0)),
-            end_cursor: self.nodes.last().map(|n| self.page.cursor(&n.0)),
+            start_cursor: self.nodes.first().map(|n| self.page.cursor(&n.model)),
+            end_cursor: self.nodes.last().map(|n| self.page.cursor(&n.model)),
         }
     }
 

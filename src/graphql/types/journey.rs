@@ -94,6 +94,6 @@ impl JourneyStep {
             .touchpoints
             .load_one(self.0.touchpoint_id)
             .await?
-            .map(Touchpoint))
+            .map(Touchpoint::from))
     }
 }

@@ -23,7 +23,7 @@ impl From<organization::Model> for Organization {
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl Organization {
     async fn id(&self) -> ID {
         to_id(self.0.id)
@@ -49,14 +49,14 @@ impl Organization {
     /// The organization's people and their roles (its ADMINs only).
     #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
-        let list = members::list(db(ctx)?, principal(ctx)?, self.0.id).await?;
+        let list = Box::pin(members::list(db(ctx)?, principal(ctx)?, self.0.id)).await?;
         Ok(list.into_iter().map(|(m, u)| Membership(m, u)).collect())
     }
 
     /// The organization's API clients (its ADMINs only).
     #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
     async fn api_clients(&self, ctx: &Context<'_>) -> Result<Vec<ApiClient>> {
-        let list = api_clients::list(db(ctx)?, principal(ctx)?, self.0.id).await?;
+        let list = Box::pin(api_clients::list(db(ctx)?, principal(ctx)?, self.0.id)).await?;
         Ok(list.into_iter().map(ApiClient).collect())
     }
 
@@ -79,6 +79,13 @@ impl Organization {
             last,
             before,
         };
-        Ok(TouchpointConnection::resolve(ctx, filter, order_by, args, Some(self.0.id)).await?)
+        Ok(Box::pin(TouchpointConnection::resolve(
+            ctx,
+            filter,
+            order_by,
+            args,
+            Some(self.0.id),
+        ))
+        .await?)
     }
 }

@@ -14,7 +14,7 @@ impl From<phase::Model> for Phase {
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl Phase {
     async fn id(&self) -> ID {
         to_id(self.0.id)

@@ -17,7 +17,7 @@ impl From<principle::Model> for Principle {
     }
 }
 
-#[Object]
+#[Object(serial)]
 impl Principle {
     async fn id(&self) -> ID {
         to_id(self.0.id)
