@@ -100,11 +100,11 @@ pub struct Settings {
     #[arg(long, env = "MAX_IN_FLIGHT", global = true)]
     pub max_in_flight: Option<usize>,
 
-    /// How long a resolved caller (organization, role, networks) may be reused before it is
-    /// read again; changes made through the API take effect at once regardless. `0` reads it
-    /// on every request.
-    #[arg(long, env = "PRINCIPAL_CACHE_TTL", default_value = "5s", global = true, value_parser = parse_ttl)]
-    pub principal_cache_ttl: Duration,
+    /// How long a resolved caller (organization, role, networks), an organization or a phase
+    /// may be reused before it is read again; changes made through the API take effect at
+    /// once regardless. `0` reads them on every request.
+    #[arg(long, env = "CACHE_TTL", default_value = "5s", global = true, value_parser = parse_ttl)]
+    pub cache_ttl: Duration,
 
     /// HTTP worker threads (default: one per CPU core).
     #[arg(long, env = "HTTP_WORKERS", global = true)]

@@ -9,18 +9,18 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
-use crate::auth::PrincipalCache;
+use crate::cache::{Caches, PrincipalCache};
 use crate::config::Settings;
 use crate::events::{ChangeBus, ChangeEvent};
 
 /// The database handle every service uses, with the change events its writes produce
-/// (see `events`) and the callers recently resolved from it (see `auth::principal_cache`).
+/// (see `events`) and the rows recently read from it (see `cache`).
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
     statements: Arc<AtomicU64>,
     events: ChangeBus,
-    principals: PrincipalCache,
+    caches: Caches,
 }
 
 /// A statement slower than this is logged as a warning.
@@ -74,7 +74,7 @@ impl Db {
             conn,
             statements,
             events: ChangeBus::default(),
-            principals: PrincipalCache::new(settings.principal_cache_ttl),
+            caches: Caches::new(settings.cache_ttl),
         })
     }
 
@@ -140,25 +140,29 @@ impl Db {
     }
 
     pub fn principals(&self) -> &PrincipalCache {
-        &self.principals
+        &self.caches.principals
     }
 
-    /// Call after committing a change to what principals hold (memberships, roles, users,
-    /// API clients, partnerships, organizations): empties this instance's principal cache
-    /// at once and, on PostgreSQL, every other instance's through their listeners.
-    pub async fn principals_changed(&self) {
-        self.principals.invalidate();
+    pub fn caches(&self) -> &Caches {
+        &self.caches
+    }
+
+    /// Call after committing a change to what the caches hold (memberships, roles, users,
+    /// API clients, partnerships, organizations, phases): empties this instance's caches at
+    /// once and, on PostgreSQL, every other instance's through their listeners.
+    pub async fn caches_changed(&self) {
+        self.caches.invalidate();
         if self.backend() != DbBackend::Postgres {
             return;
         }
         let notify = sea_orm::Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_notify($1, '')",
-            [crate::events::PRINCIPALS_CHANNEL.into()],
+            [crate::events::CACHES_CHANNEL.into()],
         );
         if let Err(err) = sea_orm::ConnectionTrait::execute_raw(&self.conn, notify).await {
             // The other instances see the change within their cache's time to live.
-            tracing::warn!(error = %err, "principal change not announced");
+            tracing::warn!(error = %err, "cache invalidation not announced");
         }
     }
 

@@ -17,8 +17,8 @@ use crate::domain::ChangeKind;
 /// The PostgreSQL channel change events travel on.
 pub const CHANNEL: &str = "touchpoint_changes";
 
-/// The PostgreSQL channel that tells every instance to forget its cached principals.
-pub const PRINCIPALS_CHANNEL: &str = "principals_changed";
+/// The PostgreSQL channel that tells every instance to empty its caches (see `cache`).
+pub const CACHES_CHANNEL: &str = "caches_changed";
 
 /// Events a subscriber may fall behind by before it misses some.
 const BUS_CAPACITY: usize = 4096;
@@ -91,14 +91,14 @@ impl ChangeBus {
     }
 }
 
-/// Forwards this database's `NOTIFY`s to the bus, and principal changes to the principal
-/// cache, for as long as the process runs; after a lost connection it reconnects (events
-/// sent meanwhile are missed: the feed has them; the principal cache is emptied, as it may
-/// have missed a change).
+/// Forwards this database's `NOTIFY`s to the bus, and cache invalidations to the caches,
+/// for as long as the process runs; after a lost connection it reconnects (events sent
+/// meanwhile are missed: the feed has them; the caches are emptied, as they may have missed
+/// a change).
 pub async fn listen_postgres(
     pool: sea_orm::sqlx::PgPool,
     bus: ChangeBus,
-    principals: crate::auth::PrincipalCache,
+    caches: crate::cache::Caches,
 ) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {
@@ -110,16 +110,16 @@ pub async fn listen_postgres(
                 continue;
             }
         };
-        if let Err(err) = listener.listen_all([CHANNEL, PRINCIPALS_CHANNEL]).await {
+        if let Err(err) = listener.listen_all([CHANNEL, CACHES_CHANNEL]).await {
             tracing::warn!(error = %err, "change listener cannot LISTEN; retrying");
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             continue;
         }
-        principals.invalidate();
+        caches.invalidate();
         loop {
             match listener.recv().await {
-                Ok(notification) if notification.channel() == PRINCIPALS_CHANNEL => {
-                    principals.invalidate();
+                Ok(notification) if notification.channel() == CACHES_CHANNEL => {
+                    caches.invalidate();
                 }
                 Ok(notification) => {
                     match serde_json::from_str::<Vec<ChangeEvent>>(notification.payload()) {

@@ -2,6 +2,7 @@
 //! plan every customer touchpoint. See `DESIGN.md` for the product contract.
 pub mod auth;
 pub mod bench_data;
+pub mod cache;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -78,7 +78,7 @@ impl Application {
             tokio::spawn(crate::events::listen_postgres(
                 pool,
                 db.events().clone(),
-                db.principals().clone(),
+                db.caches().clone(),
             ));
         }
         let tokens = Arc::new(token_service(settings)?);

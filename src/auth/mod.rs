@@ -6,10 +6,9 @@
 //! instance, so it takes effect on the next request.
 pub mod keys;
 pub mod principal;
-pub mod principal_cache;
 pub mod resolve;
 pub mod tokens;
 
+pub use crate::cache::PrincipalCache;
 pub use principal::{Actor, NetworkRelation, Principal};
-pub use principal_cache::PrincipalCache;
 pub use tokens::{Claims, LinkClaims, TokenService};

@@ -1,5 +1,5 @@
 //! Turning a verified token into a [`Principal`]: from the database, or from the short-lived
-//! [`PrincipalCache`](super::principal_cache::PrincipalCache) that every change to it empties.
+//! [`PrincipalCache`](crate::cache::PrincipalCache) that every change to it empties.
 use std::sync::Arc;
 
 use sea_orm::{
@@ -34,12 +34,12 @@ pub async fn current_principal(
     org: Option<Uuid>,
 ) -> Result<Arc<Principal>, AppError> {
     let cache = db.principals();
-    if let Some(found) = cache.get(subject, org) {
+    if let Some(found) = cache.get(&(subject, org)) {
         return Ok(found);
     }
     let seen = cache.generation();
     let principal = Arc::new(resolve_subject(db, subject, org).await?);
-    cache.put(seen, subject, org, Arc::clone(&principal));
+    cache.put(seen, [((subject, org), Arc::clone(&principal))]);
     Ok(principal)
 }
 

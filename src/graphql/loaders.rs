@@ -26,14 +26,14 @@ pub struct VisibleTouchpointLoader {
     principal: Option<Arc<Principal>>,
 }
 
-/// Shared values: a loader hands each requester a copy, and a page's fifty touchpoints
-/// share a few owners and phases.
+/// Shared values, through the cache (`cache`): a loader hands each requester a copy, and a
+/// page's fifty touchpoints share a few owners and phases.
 impl Loader<Uuid> for OrganizationLoader {
     type Value = Arc<organization::Model>;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(shared(lookups::organizations(&self.0, keys).await?))
+        lookups::cached_organizations(&self.0, keys).await
     }
 }
 
@@ -42,12 +42,8 @@ impl Loader<Uuid> for PhaseLoader {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(shared(lookups::phases(&self.0, keys).await?))
+        lookups::cached_phases(&self.0, keys).await
     }
-}
-
-pub(crate) fn shared<T>(found: HashMap<Uuid, T>) -> HashMap<Uuid, Arc<T>> {
-    found.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
 }
 
 impl Loader<Uuid> for PrincipleLoader {

@@ -5,8 +5,9 @@
 //! set of futures per touchpoint cost more CPU than the fields themselves. Left to the
 //! DataLoaders, a page's owners, phases and ratings would then be three round trips one
 //! after the other; loaded here they are three statements at once, and each node reads its
-//! own from memory. A touchpoint without them (a mutation's result, a journey step) still
-//! resolves them through the loaders.
+//! own from memory. Owners and phases come through the cache (`cache`), so a page usually
+//! costs one statement here, for its ratings. A touchpoint without them (a mutation's
+//! result, a journey step) still resolves them through the loaders.
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -17,7 +18,6 @@ use uuid::Uuid;
 use crate::db::Db;
 use crate::entities::{organization, phase, touchpoint};
 use crate::error::AppResult;
-use crate::graphql::loaders::shared;
 use crate::services::lookups::{self, Ratings};
 
 /// What was loaded for a set of touchpoints; `None` where the selection did not ask.
@@ -82,9 +82,12 @@ pub async fn load(
     let ids: Vec<Uuid> = touchpoints.iter().map(|t| t.id).collect();
     let owners: OptionFuture<_> = wanted
         .owner
-        .then(|| lookups::organizations(db, &owner_ids))
+        .then(|| lookups::cached_organizations(db, &owner_ids))
         .into();
-    let phases: OptionFuture<_> = wanted.phase.then(|| lookups::phases(db, &phase_ids)).into();
+    let phases: OptionFuture<_> = wanted
+        .phase
+        .then(|| lookups::cached_phases(db, &phase_ids))
+        .into();
     let ratings: OptionFuture<_> = wanted
         .alignment
         .then(|| lookups::alignments(db, &ids))
@@ -96,8 +99,8 @@ pub async fn load(
     )
     .await?;
     Ok(Some(Arc::new(Neighbours {
-        owners: owners.map(shared),
-        phases: phases.map(shared),
+        owners,
+        phases,
         ratings,
     })))
 }

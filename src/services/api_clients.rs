@@ -113,7 +113,7 @@ pub async fn revoke(db: &Db, p: &Principal, id: Uuid) -> AppResult<api_client::M
     )
     .await?;
     tx.commit().await?;
-    db.principals_changed().await;
+    db.caches_changed().await;
     Ok(saved)
 }
 

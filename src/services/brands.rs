@@ -140,6 +140,6 @@ pub async fn update_settings(
     )
     .await?;
     tx.commit().await?;
-    db.principals_changed().await;
+    db.caches_changed().await;
     Ok(saved)
 }

@@ -4,6 +4,7 @@
 //! objects the caller was already allowed to read (a visible touchpoint's owner, phase and
 //! ratings), and those neighbours are readable whenever their parent is.
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
 
 use sea_orm::{
@@ -11,6 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::cache::TtlCache;
 use crate::db::Db;
 use crate::entities::{alignment, organization, phase, principle};
 use crate::error::AppResult;
@@ -33,6 +35,50 @@ pub async fn phases(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, phase::Mod
         .into_iter()
         .map(|m| (m.id, m))
         .collect())
+}
+
+/// Organizations by id through the cache (`cache`): those read within its time to live
+/// from memory, the rest in one statement.
+pub async fn cached_organizations(
+    db: &Db,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Arc<organization::Model>>> {
+    through_cache(&db.caches().organizations, ids, |missing| async move {
+        organizations(db, &missing).await
+    })
+    .await
+}
+
+/// Phases by id through the cache, as [`cached_organizations`].
+pub async fn cached_phases(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Arc<phase::Model>>> {
+    through_cache(&db.caches().phases, ids, |missing| async move {
+        phases(db, &missing).await
+    })
+    .await
+}
+
+async fn through_cache<V, F, Fut>(
+    cache: &TtlCache<Uuid, V>,
+    ids: &[Uuid],
+    load: F,
+) -> AppResult<HashMap<Uuid, Arc<V>>>
+where
+    F: FnOnce(Vec<Uuid>) -> Fut,
+    Fut: Future<Output = AppResult<HashMap<Uuid, V>>>,
+{
+    let (mut found, missing) = cache.get_many(ids);
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let seen = cache.generation();
+    let loaded: Vec<(Uuid, Arc<V>)> = load(missing)
+        .await?
+        .into_iter()
+        .map(|(id, v)| (id, Arc::new(v)))
+        .collect();
+    found.extend(loaded.iter().map(|(id, v)| (*id, Arc::clone(v))));
+    cache.put(seen, loaded);
+    Ok(found)
 }
 
 pub async fn principles(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, principle::Model>> {

@@ -48,7 +48,7 @@ pub async fn add_member(
     )
     .await?;
     tx.commit().await?;
-    db.principals_changed().await;
+    db.caches_changed().await;
     Ok((created, user))
 }
 
@@ -145,7 +145,7 @@ pub async fn update_role(
     )
     .await?;
     tx.commit().await?;
-    db.principals_changed().await;
+    db.caches_changed().await;
     Ok((saved, u))
 }
 
@@ -171,6 +171,6 @@ pub async fn remove(db: &Db, p: &Principal, membership_id: Uuid) -> AppResult<Uu
     )
     .await?;
     tx.commit().await?;
-    db.principals_changed().await;
+    db.caches_changed().await;
     Ok(current.id)
 }

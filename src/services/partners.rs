@@ -111,7 +111,7 @@ pub async fn create_partner(
     )
     .await?;
     tx.commit().await?;
-    db.principals_changed().await;
+    db.caches_changed().await;
     Ok(created)
 }
 
@@ -151,6 +151,6 @@ pub async fn set_status(
     )
     .await?;
     tx.commit().await?;
-    db.principals_changed().await;
+    db.caches_changed().await;
     Ok(saved)
 }

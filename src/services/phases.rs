@@ -1,5 +1,6 @@
 //! The brand's phases: the ordered stages of its customer lifecycle (brand ADMIN manages
-//! them). Positions stay contiguous from 0 after every change.
+//! them). Positions stay contiguous from 0 after every change. Phases are cached (`cache`):
+//! every change empties the caches once committed.
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
@@ -116,6 +117,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    db.caches_changed().await;
     Ok(created)
 }
 
@@ -175,6 +177,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    db.caches_changed().await;
     Ok(saved)
 }
 
@@ -227,5 +230,6 @@ pub async fn reorder(
     .await?;
     let saved = ordered(&tx, brand_id).await?;
     tx.commit().await?;
+    db.caches_changed().await;
     Ok(saved)
 }

@@ -75,7 +75,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         max_in_flight: None,
         // The production default: changes through the API must show on the next request
         // with the cache on.
-        principal_cache_ttl: Duration::from_secs(5),
+        cache_ttl: Duration::from_secs(5),
         http_workers: Some(1),
         production: false,
         limits: Limits::default(),

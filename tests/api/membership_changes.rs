@@ -294,7 +294,7 @@ async fn a_member_removed_on_one_instance_is_refused_by_another_that_cached_it()
     }
     // A time to live far longer than the test: only the change's notification can make the
     // second instance forget the member.
-    let env = [("PRINCIPAL_CACHE_TTL", "600s")];
+    let env = [("CACHE_TTL", "600s")];
     let dir = ctx.app.settings.data_dir.clone();
     let one = start_instance_with_env(&url, &dir, &env).await;
     let two = start_instance_with_env(&url, &dir, &env).await;

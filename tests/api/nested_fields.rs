@@ -139,7 +139,7 @@ async fn owner_phase_and_alignment_are_the_same_loaded_with_the_page_or_one_by_o
 }
 
 #[actix_web::test]
-async fn a_page_loads_only_the_neighbours_its_selection_asks_for() {
+async fn a_page_loads_only_the_neighbours_its_selection_asks_for_and_keeps_owners_and_phases() {
     let (app, net) = seeded().await;
     let token = &net.brand_viewer.token;
     let vars = json!({ "b": net.brand_id.to_string() });
@@ -158,8 +158,116 @@ async fn a_page_loads_only_the_neighbours_its_selection_asks_for() {
     let bare =
         count("query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { nodes { id } } }")
             .await;
-    let owner = count("query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { nodes { id owner { name } } } }").await;
+    let owners = "query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { nodes { id owner { name } } } }";
+    assert_eq!(
+        count(owners).await,
+        bare + 1,
+        "one statement for the page's owners"
+    );
+    assert_eq!(count(owners).await, bare, "then kept (CACHE_TTL)");
     let all = count("query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { nodes { id owner { name } phase { name } alignment { average } } } }").await;
-    assert_eq!(owner, bare + 1, "one statement for the page's owners");
-    assert_eq!(all, bare + 3, "one each for owners, phases and ratings");
+    assert_eq!(
+        all,
+        bare + 2,
+        "one for the phases, one for the ratings; owners kept"
+    );
+}
+
+const PHASE_NAMES: &str = "query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) {
+  nodes { phase { id name version } }
+} }";
+
+/// Phase id → name, as a page of touchpoints shows it.
+fn phase_names(data: &Value) -> BTreeMap<String, String> {
+    data["touchpoints"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["phase"]["id"].as_str().unwrap().to_owned(),
+                n["phase"]["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const RENAME_PHASE: &str = "mutation($id: ID!, $v: Int!, $name: String!) {
+  updatePhase(input: {id: $id, expectedVersion: $v, name: $name}) { phase { name } }
+}";
+
+/// Phases are cached (`CACHE_TTL`): a rename through the API shows on the next request.
+#[actix_web::test]
+async fn a_phase_renamed_through_the_api_shows_at_once_in_lists() {
+    let (app, net) = seeded().await;
+    let vars = json!({ "b": net.brand_id.to_string() });
+    let before = app
+        .data(&net.brand_viewer.token, PHASE_NAMES, vars.clone())
+        .await;
+    let node = &before["touchpoints"]["nodes"][0]["phase"];
+    let id = node["id"].as_str().unwrap().to_owned();
+    app.data(
+        &net.brand_admin.token,
+        RENAME_PHASE,
+        json!({ "id": id, "v": node["version"], "name": "Renamed phase" }),
+    )
+    .await;
+    let after = app.data(&net.brand_viewer.token, PHASE_NAMES, vars).await;
+    assert_eq!(phase_names(&after)[&id], "Renamed phase");
+    assert_ne!(phase_names(&before)[&id], "Renamed phase");
+}
+
+/// Several instances on one PostgreSQL database: a rename through one empties the other's
+/// cache through its notification, long before the time to live.
+#[actix_web::test]
+async fn a_phase_renamed_on_one_instance_shows_on_another_that_cached_it() {
+    let (app, net) = seeded().await;
+    let url = app.settings.database_url();
+    if !url.starts_with("postgres") {
+        eprintln!("skipped: several instances share a database on PostgreSQL only (set TEST_DATABASE_URL)");
+        return;
+    }
+    let env = [("CACHE_TTL", "600s")];
+    let dir = app.settings.data_dir.clone();
+    let one = crate::helpers::start_instance_with_env(&url, &dir, &env).await;
+    let two = crate::helpers::start_instance_with_env(&url, &dir, &env).await;
+    let list = json!({ "query": PHASE_NAMES, "variables": { "b": net.brand_id.to_string() } });
+    let names_on_two = || async {
+        let (status, body) = two.post_graphql(Some(&net.brand_viewer.token), &list).await;
+        assert_eq!(status, 200, "{body}");
+        phase_names(&body["data"])
+    };
+    let cached = app
+        .data(
+            &net.brand_viewer.token,
+            PHASE_NAMES,
+            json!({ "b": net.brand_id.to_string() }),
+        )
+        .await;
+    let node = &cached["touchpoints"]["nodes"][0]["phase"];
+    let id = node["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        names_on_two().await[&id],
+        node["name"].as_str().unwrap(),
+        "cached on two"
+    );
+
+    let rename = json!({
+        "query": RENAME_PHASE,
+        "variables": { "id": id, "v": node["version"], "name": "Renamed on one" },
+    });
+    let (status, body) = one
+        .post_graphql(Some(&net.brand_admin.token), &rename)
+        .await;
+    assert_eq!(status, 200);
+    assert!(body.get("errors").is_none(), "{body}");
+
+    let renamed = std::time::Instant::now();
+    while names_on_two().await[&id] != "Renamed on one" {
+        assert!(
+            renamed.elapsed() < std::time::Duration::from_secs(3),
+            "instance two still shows the old name"
+        );
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }

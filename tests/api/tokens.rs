@@ -170,7 +170,7 @@ async fn hs256_tokens_that_are_forged_stale_or_misdirected_are_refused() {
 #[actix_web::test]
 async fn a_user_deactivated_outside_the_api_is_refused_within_the_cache_time_to_live() {
     let ttl = std::time::Duration::from_millis(700);
-    let app = spawn_app_with(|s| s.principal_cache_ttl = ttl).await;
+    let app = spawn_app_with(|s| s.cache_ttl = ttl).await;
     let net = Network::build(&app).await;
     let sub = user_id(&app, "editor@dealer-a.test").await;
     let good = hs256(&claims(&sub, Some(net.dealer_a)));
@@ -193,7 +193,7 @@ async fn a_user_deactivated_outside_the_api_is_refused_within_the_cache_time_to_
     assert_refused(&app, &good, "a deactivated user").await;
 
     // With the cache off, the next request already sees it.
-    let app = spawn_app_with(|s| s.principal_cache_ttl = std::time::Duration::ZERO).await;
+    let app = spawn_app_with(|s| s.cache_ttl = std::time::Duration::ZERO).await;
     let net = Network::build(&app).await;
     let sub = user_id(&app, "editor@dealer-a.test").await;
     let good = hs256(&claims(&sub, Some(net.dealer_a)));
