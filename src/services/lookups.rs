@@ -155,8 +155,7 @@ pub async fn alignments(db: &Db, touchpoint_ids: &[Uuid]) -> AppResult<Ratings> 
     Ok(out)
 }
 
-/// A rating with its principle's columns.
-#[derive(FromQueryResult)]
+/// A rating with its principle's columns, in the order [`alignments`] selects them.
 struct RatingRow {
     id: Uuid,
     touchpoint_id: Uuid,
@@ -169,6 +168,27 @@ struct RatingRow {
     principle_name: String,
     principle_description: Option<String>,
     principle_version: i32,
+}
+
+/// Decoded by column position, as `touchpoint::ByPosition` (a page reads ~150 ratings).
+impl FromQueryResult for RatingRow {
+    fn from_query_result(row: &sea_orm::QueryResult, _pre: &str) -> Result<Self, sea_orm::DbErr> {
+        let mut column = 0..;
+        let mut next = || column.next().unwrap_or_default();
+        Ok(Self {
+            id: row.try_get_by_index(next())?,
+            touchpoint_id: row.try_get_by_index(next())?,
+            principle_id: row.try_get_by_index(next())?,
+            score: row.try_get_by_index(next())?,
+            note: row.try_get_by_index(next())?,
+            rated_by_id: row.try_get_by_index(next())?,
+            rated_by_name: row.try_get_by_index(next())?,
+            rated_at: row.try_get_by_index(next())?,
+            principle_name: row.try_get_by_index(next())?,
+            principle_description: row.try_get_by_index(next())?,
+            principle_version: row.try_get_by_index(next())?,
+        })
+    }
 }
 
 impl RatingRow {

@@ -316,9 +316,13 @@ pub async fn list(
     } else {
         select.order_by(col, dir.clone())
     };
-    let mut items = with_literal_limit(select.order_by(Column::Id, dir), db, limit + 1)
-        .all(db.conn())
-        .await?;
+    let mut items: Vec<touchpoint::Model> =
+        with_literal_limit(select.order_by(Column::Id, dir), db, limit + 1)
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .map(|row| row.0)
+            .collect();
     let has_more = items.len() as u64 > limit;
     items.truncate(limit as usize);
     if backward {
@@ -356,8 +360,10 @@ fn with_literal_limit(
     select: Select<Entity>,
     db: &Db,
     limit: u64,
-) -> sea_orm::SelectorRaw<sea_orm::SelectModel<touchpoint::Model>> {
+) -> sea_orm::SelectorRaw<sea_orm::SelectModel<touchpoint::ByPosition>> {
     let mut statement = select.build(db.backend());
     statement.sql.push_str(&format!(" LIMIT {limit}"));
-    Entity::find().from_raw_sql(statement)
+    Entity::find()
+        .from_raw_sql(statement)
+        .into_model::<touchpoint::ByPosition>()
 }

@@ -32,8 +32,10 @@ async fn get_in<C: ConnectionTrait>(
 ) -> AppResult<Option<touchpoint::Model>> {
     Ok(touchpoint::Entity::find_by_id(id)
         .filter(readable_touchpoints(p))
+        .into_model::<touchpoint::ByPosition>()
         .one(conn)
-        .await?)
+        .await?
+        .map(|row| row.0))
 }
 
 /// A touchpoint the caller may change: readable (else NOT_FOUND), owned by the caller's

@@ -9,7 +9,7 @@ use crate::helpers::{create_touchpoint, minimal_input, spawn_app, Network, TestA
 
 const FRAGMENT: &str = "fragment N on Touchpoint {
   id owner { id name } phase { id name }
-  alignment { average ratings { score principle { name } } }
+  alignment { average ratings { id score note ratedBy ratedAt principle { id name version } } }
 }";
 
 /// Touchpoint id → what the fragment shows of it.
@@ -67,6 +67,23 @@ async fn owner_phase_and_alignment_are_the_same_loaded_with_the_page_or_one_by_o
         .filter(|n| !n["alignment"]["ratings"].as_array().unwrap().is_empty())
         .count();
     assert_eq!(rated, 4, "the seed rates four of the six: {from_nodes:?}");
+    // The seed's k-th rating of a touchpoint is principle k's, scored k - 1, by the editor.
+    for node in from_nodes.values() {
+        for (k, rating) in node["alignment"]["ratings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(
+                rating["principle"]["id"],
+                net.principles[k].to_string(),
+                "{node}"
+            );
+            assert_eq!(rating["score"], k as i64 - 1, "{node}");
+            assert_eq!(rating["ratedBy"], "editor@acme.test", "{node}");
+        }
+    }
     let owners: std::collections::BTreeSet<&str> = from_nodes
         .values()
         .map(|n| n["owner"]["id"].as_str().unwrap())
@@ -79,7 +96,7 @@ async fn owner_phase_and_alignment_are_the_same_loaded_with_the_page_or_one_by_o
             token,
             "query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { edges { node {
                id ... on Touchpoint { o: owner { id name } } phase { id name }
-               alignment { average ratings { score principle { name } } }
+               alignment { average ratings { id score note ratedBy ratedAt principle { id name version } } }
              } } } }",
             vars.clone(),
         )
@@ -122,7 +139,7 @@ async fn owner_phase_and_alignment_are_the_same_loaded_with_the_page_or_one_by_o
         let one = app
             .data(
                 token,
-                "query($id: ID!) { touchpoint(id: $id) { id alignment { average ratings { score principle { name } } } } }",
+                "query($id: ID!) { touchpoint(id: $id) { id alignment { average ratings { id score note ratedBy ratedAt principle { id name version } } } } }",
                 json!({ "id": id }),
             )
             .await;

@@ -246,3 +246,48 @@ async fn a_stale_expected_version_is_a_conflict_and_changes_nothing() {
     assert_eq!(t["name"], "First");
     assert_eq!(t["version"], 2);
 }
+
+/// Lists and look-ups decode touchpoint rows by column position (`ByPosition`); the field
+/// order must be the derived, by-name decoding's. Every field distinct, so that a swap of
+/// two fields of one type shows.
+#[actix_web::test]
+async fn decoding_by_position_reads_every_field_as_decoding_by_name_does() {
+    use sea_orm::EntityTrait;
+    use touchpoint_registry::entities::touchpoint;
+    let app = spawn_app().await;
+    let net = Network::build(&app).await;
+    let token = &net.a_editor.token;
+    create_touchpoint(
+        &app,
+        token,
+        json!({
+            "brandId": net.brand_id.to_string(), "externalId": "ext-1", "name": "Name",
+            "description": "Description", "channel": "SHOWROOM", "expressions": ["PHYSICAL"],
+            "ownership": "PARTNER", "phaseId": net.phases[1].to_string(),
+            "targetExperience": "Target", "keyMetric": "Metric", "tags": ["tag"],
+            "cost": { "amount": "1.50", "currency": "eur" }, "resources": "Resources",
+            "media": ["https://example.com/m.jpg"], "launchDate": "2027-03-01",
+            "timing": "Timing", "location": "Location",
+            "importance": 5, "urgency": 4, "maturity": 3, "effort": 2, "benefit": 1,
+            "visibility": "NETWORK", "status": "PLANNED", "horizon": "NEXT_QUARTER"
+        }),
+    )
+    .await;
+    create_touchpoint(
+        &app,
+        token,
+        minimal_input(net.brand_id, net.phases[0], "minimal"),
+    )
+    .await;
+    let by_name = touchpoint::Entity::find().all(app.db.conn()).await.unwrap();
+    let by_position: Vec<touchpoint::Model> = touchpoint::Entity::find()
+        .into_model::<touchpoint::ByPosition>()
+        .all(app.db.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| row.0)
+        .collect();
+    assert_eq!(by_name.len(), 2);
+    assert_eq!(by_position, by_name);
+}
