@@ -62,20 +62,19 @@ impl Wanted {
         Self::of(&[ctx.look_ahead()])
     }
 
-    fn any(self) -> bool {
+    pub fn any(self) -> bool {
         self.owner || self.phase || self.alignment
     }
 }
 
-/// Loads what `wanted` names for `touchpoints`, the three look-ups at once; `None` when
-/// nothing is wanted (or there are no touchpoints).
+/// Loads what `wanted` names for `touchpoints`, the three look-ups at once.
 pub async fn load(
     db: &Db,
     wanted: Wanted,
     touchpoints: &[touchpoint::Model],
-) -> AppResult<Option<Arc<Neighbours>>> {
+) -> AppResult<Neighbours> {
     if !wanted.any() || touchpoints.is_empty() {
-        return Ok(None);
+        return Ok(Neighbours::default());
     }
     let owner_ids = distinct(touchpoints.iter().map(|t| t.owner_id));
     let phase_ids = distinct(touchpoints.iter().map(|t| t.phase_id));
@@ -98,11 +97,11 @@ pub async fn load(
         async { ratings.await.transpose() },
     )
     .await?;
-    Ok(Some(Arc::new(Neighbours {
+    Ok(Neighbours {
         owners,
         phases,
         ratings,
-    })))
+    })
 }
 
 fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {

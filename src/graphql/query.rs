@@ -93,10 +93,17 @@ impl TouchpointQuery {
         let p = principal(ctx)?;
         let id = parse_id("id", &id)?;
         let db = db(ctx)?;
+        let wanted = Wanted::in_field(ctx);
+        if wanted.alignment {
+            let Some((found, ratings)) = touchpoints::get_with_ratings(db, p, id).await? else {
+                return Ok(None);
+            };
+            let found = Touchpoint::with_ratings(db, wanted, found, ratings).await?;
+            return Ok(Some(found));
+        }
         let Some(found) = touchpoints::get(db, p, id).await? else {
             return Ok(None);
         };
-        let wanted = Wanted::in_field(ctx);
         Ok(Touchpoint::with_neighbours(db, wanted, vec![found])
             .await?
             .pop())

@@ -115,7 +115,10 @@ impl From<principle::Model> for PrincipleSummary {
 }
 
 /// Ratings of touchpoints, each with its (shared) principle.
-pub type Ratings = HashMap<Uuid, Vec<(alignment::Model, Arc<PrincipleSummary>)>>;
+pub type Ratings = HashMap<Uuid, RatingList>;
+
+/// One touchpoint's ratings, each with its principle.
+pub type RatingList = Vec<(alignment::Model, Arc<PrincipleSummary>)>;
 
 /// Ratings per touchpoint, each with its principle; ratings of archived principles are left
 /// out (they no longer count towards the alignment).
@@ -173,7 +176,31 @@ struct RatingRow {
 /// Decoded by column position, as `touchpoint::ByPosition` (a page reads ~150 ratings).
 impl FromQueryResult for RatingRow {
     fn from_query_result(row: &sea_orm::QueryResult, _pre: &str) -> Result<Self, sea_orm::DbErr> {
-        let mut column = 0..;
+        Self::at(row, 0)
+    }
+}
+
+/// The rating whose columns start at `first` (a rating row's, as [`alignments`] selects
+/// them), with its principle; `None` where an outer join found no rating of an active
+/// principle.
+pub(crate) fn rating_at(
+    row: &sea_orm::QueryResult,
+    first: usize,
+) -> Result<Option<(alignment::Model, PrincipleSummary)>, sea_orm::DbErr> {
+    let rated: Option<Uuid> = row.try_get_by_index(first)?;
+    let principle_name: Option<String> =
+        row.try_get_by_index(first + alignment::Column::iter().count())?;
+    if rated.is_none() || principle_name.is_none() {
+        return Ok(None);
+    }
+    let found = RatingRow::at(row, first)?;
+    let principle = found.principle();
+    Ok(Some((found.rating(), principle)))
+}
+
+impl RatingRow {
+    fn at(row: &sea_orm::QueryResult, first: usize) -> Result<Self, sea_orm::DbErr> {
+        let mut column = first..;
         let mut next = || column.next().unwrap_or_default();
         Ok(Self {
             id: row.try_get_by_index(next())?,
@@ -189,9 +216,7 @@ impl FromQueryResult for RatingRow {
             principle_version: row.try_get_by_index(next())?,
         })
     }
-}
 
-impl RatingRow {
     fn principle(&self) -> PrincipleSummary {
         PrincipleSummary {
             id: self.principle_id,

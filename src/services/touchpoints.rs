@@ -11,13 +11,14 @@ use uuid::Uuid;
 use super::access::readable_touchpoints;
 use super::audit::{self, AuditActor, AuditRecord};
 use super::changes;
+use super::lookups::{self, PrincipleSummary, RatingList};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::touchpoint::{same_content, TouchpointPatch};
 use crate::domain::{ChangeKind, Ownership, ReviewStatus, TouchpointStatus, Visibility};
 use crate::entities::string_list::StringList;
-use crate::entities::{phase, touchpoint};
+use crate::entities::{alignment, phase, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 
 /// The touchpoint, if the caller may read it.
@@ -36,6 +37,69 @@ async fn get_in<C: ConnectionTrait>(
         .one(conn)
         .await?
         .map(|row| row.0))
+}
+
+/// The touchpoint, if the caller may read it, with its ratings of active principles (oldest
+/// first, as [`lookups::alignments`]) — in one statement: opening a touchpoint is among the
+/// most frequent requests, and its ratings as a second statement were a second round trip.
+pub async fn get_with_ratings(
+    db: &Db,
+    p: &Principal,
+    id: Uuid,
+) -> AppResult<Option<(touchpoint::Model, RatingList)>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+    use sea_orm::{Iterable, JoinType, QueryOrder, QuerySelect, RelationTrait};
+    let ratings_of = touchpoint::Entity::belongs_to(alignment::Entity)
+        .from(touchpoint::Column::Id)
+        .to(alignment::Column::TouchpointId)
+        .into();
+    let active_principle =
+        alignment::Relation::Principle
+            .def()
+            .on_condition(|_, principle_table| {
+                Expr::col((principle_table, principle::Column::ArchivedAt))
+                    .is_null()
+                    .into_condition()
+            });
+    let rows = touchpoint::Entity::find_by_id(id)
+        .filter(readable_touchpoints(p))
+        .join(JoinType::LeftJoin, ratings_of)
+        .join(JoinType::LeftJoin, active_principle)
+        .columns(alignment::Column::iter())
+        .column_as(principle::Column::Name, "principle_name")
+        .column_as(principle::Column::Description, "principle_description")
+        .column_as(principle::Column::Version, "principle_version")
+        .order_by_asc(alignment::Column::RatedAt)
+        .order_by_asc(alignment::Column::Id)
+        .into_model::<TouchpointWithRating>()
+        .all(db.conn())
+        .await?;
+    let mut rows = rows.into_iter();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    let ratings = std::iter::once(first.rating)
+        .chain(rows.map(|r| r.rating))
+        .flatten()
+        .map(|(rating, principle)| (rating, std::sync::Arc::new(principle)))
+        .collect();
+    Ok(Some((first.touchpoint, ratings)))
+}
+
+/// A touchpoint's row joined with one of its ratings (if any).
+struct TouchpointWithRating {
+    touchpoint: touchpoint::Model,
+    rating: Option<(alignment::Model, PrincipleSummary)>,
+}
+
+impl sea_orm::FromQueryResult for TouchpointWithRating {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        use sea_orm::Iterable;
+        Ok(Self {
+            touchpoint: touchpoint::ByPosition::from_query_result(row, pre)?.0,
+            rating: lookups::rating_at(row, touchpoint::Column::iter().count())?,
+        })
+    }
 }
 
 /// A touchpoint the caller may change: readable (else NOT_FOUND), owned by the caller's

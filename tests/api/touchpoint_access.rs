@@ -4,6 +4,8 @@ use serde_json::json;
 use crate::helpers::{assert_ok, create_touchpoint, error_code, minimal_input, spawn_app, Network};
 
 const BY_ID: &str = "query($id: ID!) { touchpoint(id: $id) { id name } }";
+const BY_ID_RATED: &str =
+    "query($id: ID!) { touchpoint(id: $id) { id alignment { ratings { score } } } }";
 
 #[actix_web::test]
 async fn a_partner_cannot_see_another_partners_private_touchpoint() {
@@ -25,6 +27,19 @@ async fn a_partner_cannot_see_another_partners_private_touchpoint() {
         .await;
     assert_ok(&resp);
     assert!(resp["data"]["touchpoint"].is_null());
+    // Also when the touchpoint is read with its ratings (one joined statement).
+    let resp = app
+        .gql(&net.b_editor.token, BY_ID_RATED, json!({ "id": private }))
+        .await;
+    assert_ok(&resp);
+    assert!(resp["data"]["touchpoint"].is_null(), "{resp}");
+    let resp = app
+        .gql(&net.a_viewer.token, BY_ID_RATED, json!({ "id": private }))
+        .await;
+    assert_eq!(
+        resp["data"]["touchpoint"]["alignment"]["ratings"],
+        json!([])
+    );
     for token in [&net.a_viewer.token, &net.brand_viewer.token] {
         let resp = app.gql(token, BY_ID, json!({ "id": private })).await;
         assert_eq!(resp["data"]["touchpoint"]["name"], "A private");

@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
@@ -21,6 +22,7 @@ use crate::graphql::loaders::loaders;
 use crate::graphql::prefetch::{self, Neighbours, Wanted};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::services::audit_log;
+use crate::services::lookups::RatingList;
 
 /// One interaction point in one brand's network.
 pub struct Touchpoint {
@@ -45,7 +47,11 @@ impl Touchpoint {
         wanted: Wanted,
         models: Vec<touchpoint::Model>,
     ) -> Result<Vec<Self>, AppError> {
-        let neighbours = prefetch::load(db, wanted, &models).await?;
+        let neighbours = if wanted.any() {
+            Some(Arc::new(prefetch::load(db, wanted, &models).await?))
+        } else {
+            None
+        };
         Ok(models
             .into_iter()
             .map(|model| Self {
@@ -53,6 +59,25 @@ impl Touchpoint {
                 neighbours: neighbours.clone(),
             })
             .collect())
+    }
+
+    /// One touchpoint read with its ratings, and the other neighbours its selection asks for.
+    pub async fn with_ratings(
+        db: &Db,
+        wanted: Wanted,
+        model: touchpoint::Model,
+        ratings: RatingList,
+    ) -> Result<Self, AppError> {
+        let others = Wanted {
+            alignment: false,
+            ..wanted
+        };
+        let mut neighbours = prefetch::load(db, others, std::slice::from_ref(&model)).await?;
+        neighbours.ratings = Some(HashMap::from([(model.id, ratings)]));
+        Ok(Self {
+            model,
+            neighbours: Some(Arc::new(neighbours)),
+        })
     }
 
     fn loaded(&self) -> Option<&Neighbours> {
