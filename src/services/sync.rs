@@ -384,10 +384,11 @@ async fn plan<C: ConnectionTrait>(conn: &C, p: &Principal, req: &SyncRequest) ->
         HashMap::new()
     } else {
         existing_query
+            .into_model::<touchpoint::ByPosition>()
             .all(conn)
             .await?
             .into_iter()
-            .filter_map(|t| t.external_id.clone().map(|k| (k, t)))
+            .filter_map(|row| row.0.external_id.clone().map(|k| (k, row.0)))
             .collect()
     };
 

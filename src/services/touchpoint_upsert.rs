@@ -75,53 +75,58 @@ static POSTGRES_UPSERT: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// (serialized key, column name) of every column: the model serializes in camelCase (for
-/// audit entries and the API), the recordset wants column names.
-static KEYS: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
-    Column::iter()
-        .map(|c| (camel(c.as_str()), c.as_str()))
-        .collect()
-});
-
-fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for ch in snake.chars() {
-        if ch == '_' {
-            upper = true;
-        } else if upper {
-            out.push(ch.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(ch);
-        }
-    }
-    out
+/// The rows as a JSON array of objects keyed by column name, written in one pass: the model
+/// serializes in camelCase (for audit entries and the API) and [`ColumnKeys`] writes each key
+/// as its column's snake_case name. (Building a JSON map per row and renaming its keys was a
+/// fifth of a sync batch's CPU in the server.)
+fn json_rows(rows: &[&touchpoint::Model]) -> AppResult<String> {
+    let mut out = Vec::with_capacity(rows.len() * 1024);
+    let mut writer = serde_json::Serializer::with_formatter(&mut out, ColumnKeys::default());
+    serde::Serialize::serialize(rows, &mut writer).map_err(AppError::internal)?;
+    String::from_utf8(out).map_err(AppError::internal)
 }
 
-/// The rows as a JSON array of objects keyed by column name.
-fn json_rows(rows: &[&touchpoint::Model]) -> AppResult<String> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let serde_json::Value::Object(mut fields) =
-            serde_json::to_value(row).map_err(AppError::internal)?
-        else {
-            return Err(AppError::internal(std::io::Error::other(
-                "a touchpoint did not serialize to an object",
-            )));
-        };
-        let mut by_column = serde_json::Map::with_capacity(KEYS.len());
-        for (key, column) in KEYS.iter() {
-            let value = fields.remove(key).ok_or_else(|| {
-                AppError::internal(std::io::Error::other(format!(
-                    "a touchpoint serialized without `{key}`"
-                )))
-            })?;
-            by_column.insert((*column).to_owned(), value);
-        }
-        out.push(serde_json::Value::Object(by_column));
+/// Compact JSON whose object keys are written in snake_case (`brandId` -> `brand_id`).
+#[derive(Default)]
+struct ColumnKeys {
+    in_key: bool,
+}
+
+impl serde_json::ser::Formatter for ColumnKeys {
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.in_key = true;
+        serde_json::ser::CompactFormatter.begin_object_key(writer, first)
     }
-    serde_json::to_string(&out).map_err(AppError::internal)
+
+    fn end_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.in_key = false;
+        serde_json::ser::CompactFormatter.end_object_key(writer)
+    }
+
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if !self.in_key {
+            return writer.write_all(fragment.as_bytes());
+        }
+        for ch in fragment.chars() {
+            if ch.is_ascii_uppercase() {
+                writer.write_all(&[b'_', ch.to_ascii_lowercase() as u8])?;
+            } else {
+                writer.write_all(ch.encode_utf8(&mut [0; 4]).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
 }
 
 async fn values_upsert<C: ConnectionTrait>(
@@ -150,11 +155,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_are_the_models_serialized_names() {
-        assert_eq!(camel("expr_personal"), "exprPersonal");
-        assert_eq!(camel("id"), "id");
-        assert_eq!(camel("review_status"), "reviewStatus");
+    fn rows_are_keyed_by_column_name() -> Result<(), Box<dyn std::error::Error>> {
+        let now = chrono::Utc::now();
+        let model = touchpoint::Model {
+            id: uuid::Uuid::new_v4(),
+            brand_id: uuid::Uuid::new_v4(),
+            owner_id: uuid::Uuid::new_v4(),
+            external_id: Some("ext \"brandId\": 1".into()),
+            name: "camelCase stays".into(),
+            description: None,
+            channel: crate::domain::Channel::Website,
+            expr_personal: true,
+            expr_physical: false,
+            expr_digital: false,
+            ownership: crate::domain::Ownership::Own,
+            phase_id: uuid::Uuid::new_v4(),
+            target_experience: None,
+            key_metric: None,
+            tags: crate::entities::string_list::StringList(vec!["keyMetric".into()]),
+            cost_amount: None,
+            cost_currency: None,
+            resources: None,
+            media: crate::entities::string_list::StringList(vec![]),
+            launch_date: None,
+            timing: None,
+            location: None,
+            importance: Some(3),
+            urgency: None,
+            maturity: None,
+            effort: None,
+            benefit: None,
+            priority_score: None,
+            signature: false,
+            visibility: crate::domain::Visibility::Private,
+            status: crate::domain::TouchpointStatus::Active,
+            horizon: None,
+            review_status: crate::domain::ReviewStatus::Approved,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            archived_at: None,
+        };
+        let json: serde_json::Value = serde_json::from_str(&json_rows(&[&model])?)?;
+        let row = json[0].as_object().ok_or("not an array of objects")?;
+        let keys: Vec<&str> = row.keys().map(String::as_str).collect();
+        let mut columns: Vec<&str> = Column::iter().map(|c| c.as_str()).collect();
+        columns.sort_unstable();
+        assert_eq!(keys, columns);
+        // Values are written as they are, camelCase and quotes included.
+        assert_eq!(row["external_id"], "ext \"brandId\": 1");
+        assert_eq!(row["name"], "camelCase stays");
+        assert_eq!(row["tags"], serde_json::json!(["keyMetric"]));
         assert!(POSTGRES_UPSERT.contains("\"review_status\" = EXCLUDED.\"review_status\""));
         assert!(!POSTGRES_UPSERT.contains("\"created_at\" = EXCLUDED"));
+        Ok(())
     }
 }
