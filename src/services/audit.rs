@@ -1,6 +1,8 @@
 //! The append-only audit trail: every write records who, in which organization and network,
 //! did what to which entity, with the entity before and after.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use std::sync::LazyLock;
+
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, IdenStatic, Iterable, Set, Statement};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -114,14 +116,47 @@ pub fn snapshot_rating(r: &crate::entities::alignment::Model) -> Option<serde_js
     }))
 }
 
-/// Appends many entries with one INSERT per 500 (bulk writes such as sync).
+/// Appends many entries (bulk writes such as sync). On PostgreSQL in one statement whose
+/// rows travel as one JSON parameter, as the sync upsert's do (`touchpoint_upsert`): a
+/// VALUES list bound twelve parameters per entry, and parsing and binding 1,200 of them cost
+/// PostgreSQL more than writing the entries. Elsewhere one INSERT per 500.
 pub async fn record_many<C: ConnectionTrait>(
     conn: &C,
     actor: &AuditActor,
     records: Vec<AuditRecord<'_>>,
 ) -> AppResult<()> {
     use sea_orm::EntityTrait;
+    if records.is_empty() {
+        return Ok(());
+    }
     let at = clock::now();
+    if conn.get_database_backend() == DbBackend::Postgres {
+        let rows: Vec<JsonRow<'_>> = records
+            .iter()
+            .map(|rec| JsonRow {
+                id: Uuid::now_v7(),
+                at,
+                actor_kind: actor.kind,
+                actor_id: actor.id,
+                actor_label: &actor.label,
+                organization_id: actor.organization_id,
+                brand_id: rec.brand_id,
+                action: rec.action,
+                entity_type: rec.entity_type,
+                entity_id: rec.entity_id,
+                before: rec.before.as_ref(),
+                after: rec.after.as_ref(),
+            })
+            .collect();
+        let rows = serde_json::to_string(&rows).map_err(crate::error::AppError::internal)?;
+        let insert = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            POSTGRES_INSERT.as_str(),
+            [rows.into()],
+        );
+        conn.execute_raw(insert).await?;
+        return Ok(());
+    }
     let rows: Vec<audit_entry::ActiveModel> = records
         .into_iter()
         .map(|rec| audit_entry::ActiveModel {
@@ -147,4 +182,67 @@ pub async fn record_many<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
+}
+
+/// An entry as `json_populate_recordset` reads it: keyed by column name.
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    id: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+    actor_kind: &'a str,
+    actor_id: Option<Uuid>,
+    actor_label: &'a str,
+    organization_id: Option<Uuid>,
+    brand_id: Option<Uuid>,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: Uuid,
+    before: Option<&'a serde_json::Value>,
+    after: Option<&'a serde_json::Value>,
+}
+
+static POSTGRES_INSERT: LazyLock<String> = LazyLock::new(|| {
+    let columns: Vec<String> = audit_entry::Column::iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect();
+    let list = columns.join(", ");
+    format!(
+        "INSERT INTO audit_entries ({list}) \
+         SELECT {list} FROM json_populate_recordset(NULL::audit_entries, $1::json)"
+    )
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_rows_are_keyed_by_column_name() -> Result<(), serde_json::Error> {
+        let before = serde_json::json!({ "name": "Old" });
+        let row = JsonRow {
+            id: Uuid::now_v7(),
+            at: clock::now(),
+            actor_kind: "USER",
+            actor_id: None,
+            actor_label: "a@b.test",
+            organization_id: None,
+            brand_id: None,
+            action: "touchpoint.update",
+            entity_type: "Touchpoint",
+            entity_id: Uuid::now_v7(),
+            before: Some(&before),
+            after: None,
+        };
+        let json = serde_json::to_value(&row)?;
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut columns: Vec<&str> = audit_entry::Column::iter().map(|c| c.as_str()).collect();
+        keys.sort_unstable();
+        columns.sort_unstable();
+        assert_eq!(keys, columns);
+        assert_eq!(json["before"], before);
+        Ok(())
+    }
 }

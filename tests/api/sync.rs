@@ -100,6 +100,32 @@ async fn upsert_creates_updates_keeps_omitted_fields_and_clears_nulls() {
         log["auditLog"]["nodes"],
         json!([{ "action": "touchpoint.create" }])
     );
+    // The updated item's entry: who, for which organization and network, what changed.
+    let id1 = t["id"].clone();
+    let log = ctx
+        .app
+        .data(
+            &ctx.net.brand_admin.token,
+            "query($e: ID!) { auditLog(entityId: $e) { nodes {
+               action entityType entityId actorKind actorLabel organization { id } brandId before after
+             } } }",
+            json!({ "e": id1 }),
+        )
+        .await;
+    let update = &log["auditLog"]["nodes"][0];
+    assert_eq!(update["action"], "touchpoint.update", "{log}");
+    assert_eq!(update["entityType"], "Touchpoint");
+    assert_eq!(update["entityId"], id1);
+    assert_eq!(update["actorKind"], "USER");
+    assert_eq!(update["actorLabel"], "editor@dealer-a.test");
+    assert_eq!(update["organization"]["id"], ctx.net.dealer_a.to_string());
+    assert_eq!(update["brandId"], brand);
+    assert_eq!(update["before"]["name"], "Showroom");
+    assert_eq!(update["after"]["name"], "Showroom v2");
+    assert_eq!(update["before"]["importance"], 4);
+    assert!(update["after"]["importance"].is_null());
+    assert_eq!(log["auditLog"]["nodes"][1]["action"], "touchpoint.create");
+    assert!(log["auditLog"]["nodes"][1]["before"].is_null());
     let feed = ctx
         .app
         .data(
