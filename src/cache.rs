@@ -105,6 +105,11 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Read within the time to live (invalidation removes entries outright).
+    fn fresh(&self, entry: &Entry<V>) -> bool {
+        entry.read_at.elapsed() < self.inner.ttl
+    }
+
     /// The value of `key`, if it was read within the time to live and nothing changed since.
     pub fn get(&self, key: &K) -> Option<Arc<V>> {
         if self.inner.ttl.is_zero() {
@@ -112,7 +117,7 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
         }
         let entries = self.entries();
         let entry = entries.get(key)?;
-        (entry.read_at.elapsed() < self.inner.ttl).then(|| Arc::clone(&entry.value))
+        self.fresh(entry).then(|| Arc::clone(&entry.value))
     }
 
     /// The values of `keys` that are kept (under one lock), and the keys that are not.
@@ -125,7 +130,7 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
         let mut missing = Vec::new();
         for key in keys {
             match entries.get(key) {
-                Some(e) if e.read_at.elapsed() < self.inner.ttl => {
+                Some(e) if self.fresh(e) => {
                     found.insert(key.clone(), Arc::clone(&e.value));
                 }
                 _ => missing.push(key.clone()),
@@ -154,8 +159,7 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
         let read_at = Instant::now();
         for (key, value) in values {
             if entries.len() >= MAX_ENTRIES {
-                let ttl = self.inner.ttl;
-                entries.retain(|_, e| e.read_at.elapsed() < ttl);
+                entries.retain(|_, e| self.fresh(e));
                 if entries.len() >= MAX_ENTRIES {
                     entries.clear();
                 }
@@ -182,29 +186,9 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::Actor;
-    use crate::domain::{OrganizationKind, Role};
-    use crate::entities::organization;
 
     fn principal() -> Arc<Principal> {
-        let now = chrono::Utc::now();
-        Arc::new(Principal {
-            actor: Actor::ApiClient {
-                id: Uuid::new_v4(),
-                name: "dms".into(),
-            },
-            organization: organization::Model {
-                id: Uuid::new_v4(),
-                slug: "dealer".into(),
-                name: "Dealer".into(),
-                kind: OrganizationKind::Dealer,
-                max_major_steps: 7,
-                created_at: now,
-                updated_at: now,
-            },
-            role: Role::Editor,
-            partnerships: vec![],
-        })
+        Arc::new(Principal::dealer_editor_for_tests())
     }
 
     #[test]

@@ -154,3 +154,28 @@ fn rank(role: Role) -> u8 {
         Role::Admin => 2,
     }
 }
+
+#[cfg(test)]
+impl Principal {
+    /// An editor of a fresh dealer acting through an API client, for unit tests.
+    pub(crate) fn dealer_editor_for_tests() -> Self {
+        let now = chrono::Utc::now();
+        Self {
+            actor: Actor::ApiClient {
+                id: Uuid::new_v4(),
+                name: "dms".into(),
+            },
+            organization: organization::Model {
+                id: Uuid::new_v4(),
+                slug: "dealer".into(),
+                name: "Dealer".into(),
+                kind: OrganizationKind::Dealer,
+                max_major_steps: 7,
+                created_at: now,
+                updated_at: now,
+            },
+            role: Role::Editor,
+            partnerships: vec![],
+        }
+    }
+}

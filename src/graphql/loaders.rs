@@ -9,14 +9,13 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::db::Db;
-use crate::entities::{alignment, journey_step, organization, phase, principle, touchpoint};
+use crate::entities::{journey_step, organization, phase, touchpoint};
 use crate::error::{AppError, AppResult};
-use crate::services::lookups::PrincipleSummary;
+use crate::services::lookups::RatingList;
 use crate::services::{journeys, lookups, touchpoints};
 
 pub struct OrganizationLoader(Db);
 pub struct PhaseLoader(Db);
-pub struct PrincipleLoader(Db);
 pub struct AlignmentLoader(Db);
 pub struct JourneyStepsLoader(Db);
 /// Touchpoints by id, only those the caller may read: a reference (a journey step) to a
@@ -46,18 +45,9 @@ impl Loader<Uuid> for PhaseLoader {
     }
 }
 
-impl Loader<Uuid> for PrincipleLoader {
-    type Value = principle::Model;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        lookups::principles(&self.0, keys).await
-    }
-}
-
 /// Ratings of a touchpoint (by touchpoint id), each with its principle.
 impl Loader<Uuid> for AlignmentLoader {
-    type Value = Vec<(alignment::Model, Arc<PrincipleSummary>)>;
+    type Value = RatingList;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
@@ -95,7 +85,6 @@ const BATCH_DELAY: std::time::Duration = std::time::Duration::ZERO;
 pub struct Loaders {
     pub organizations: DataLoader<OrganizationLoader>,
     pub phases: DataLoader<PhaseLoader>,
-    pub principles: DataLoader<PrincipleLoader>,
     pub alignments: DataLoader<AlignmentLoader>,
     pub journey_steps: DataLoader<JourneyStepsLoader>,
     pub touchpoints: DataLoader<VisibleTouchpointLoader>,
@@ -107,8 +96,6 @@ impl Loaders {
             organizations: DataLoader::new(OrganizationLoader(db.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
             phases: DataLoader::new(PhaseLoader(db.clone()), tokio::spawn).delay(BATCH_DELAY),
-            principles: DataLoader::new(PrincipleLoader(db.clone()), tokio::spawn)
-                .delay(BATCH_DELAY),
             alignments: DataLoader::new(AlignmentLoader(db.clone()), tokio::spawn)
                 .delay(BATCH_DELAY),
             journey_steps: DataLoader::new(JourneyStepsLoader(db.clone()), tokio::spawn)

@@ -19,7 +19,7 @@ use super::types::viewer::Viewer;
 use crate::error::AppError;
 use crate::services::organizations::OrgKey;
 use crate::services::touchpoint_list::PageArgs;
-use crate::services::{audit_log, brands, change_feed, journeys, organizations, touchpoints};
+use crate::services::{audit_log, brands, change_feed, journeys, organizations};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -92,21 +92,7 @@ impl TouchpointQuery {
     async fn touchpoint(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Touchpoint>> {
         let p = principal(ctx)?;
         let id = parse_id("id", &id)?;
-        let db = db(ctx)?;
-        let wanted = Wanted::in_field(ctx);
-        if wanted.alignment {
-            let Some((found, ratings)) = touchpoints::get_with_ratings(db, p, id).await? else {
-                return Ok(None);
-            };
-            let found = Touchpoint::with_ratings(db, wanted, found, ratings).await?;
-            return Ok(Some(found));
-        }
-        let Some(found) = touchpoints::get(db, p, id).await? else {
-            return Ok(None);
-        };
-        Ok(Touchpoint::with_neighbours(db, wanted, vec![found])
-            .await?
-            .pop())
+        Ok(Touchpoint::find(db(ctx)?, p, id, Wanted::in_field(ctx)).await?)
     }
 
     /// The touchpoints the caller may see, as a Relay connection (page size default 20,

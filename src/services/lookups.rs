@@ -81,16 +81,6 @@ where
     Ok(found)
 }
 
-pub async fn principles(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, principle::Model>> {
-    Ok(principle::Entity::find()
-        .filter(principle::Column::Id.is_in(ids.iter().copied()))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect())
-}
-
 /// A principle as ratings show it (and the GraphQL `Principle` type: its columns but the
 /// timestamps).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -156,46 +156,12 @@ mod tests {
 
     #[test]
     fn rows_are_keyed_by_column_name() -> Result<(), Box<dyn std::error::Error>> {
-        let now = chrono::Utc::now();
-        let model = touchpoint::Model {
-            id: uuid::Uuid::new_v4(),
-            brand_id: uuid::Uuid::new_v4(),
-            owner_id: uuid::Uuid::new_v4(),
-            external_id: Some("ext \"brandId\": 1".into()),
-            name: "camelCase stays".into(),
-            description: None,
-            channel: crate::domain::Channel::Website,
-            expr_personal: true,
-            expr_physical: false,
-            expr_digital: false,
-            ownership: crate::domain::Ownership::Own,
-            phase_id: uuid::Uuid::new_v4(),
-            target_experience: None,
-            key_metric: None,
-            tags: crate::entities::string_list::StringList(vec!["keyMetric".into()]),
-            cost_amount: None,
-            cost_currency: None,
-            resources: None,
-            media: crate::entities::string_list::StringList(vec![]),
-            launch_date: None,
-            timing: None,
-            location: None,
-            importance: Some(3),
-            urgency: None,
-            maturity: None,
-            effort: None,
-            benefit: None,
-            priority_score: None,
-            signature: false,
-            visibility: crate::domain::Visibility::Private,
-            status: crate::domain::TouchpointStatus::Active,
-            horizon: None,
-            review_status: crate::domain::ReviewStatus::Approved,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            archived_at: None,
-        };
+        let p = crate::auth::Principal::dealer_editor_for_tests();
+        let mut model = crate::services::touchpoints::blank(&p, p.org_id(), uuid::Uuid::new_v4());
+        model.external_id = Some("ext \"brandId\": 1".into());
+        model.name = "camelCase stays".into();
+        model.tags = crate::entities::string_list::StringList(vec!["keyMetric".into()]);
+        model.importance = Some(3);
         let json: serde_json::Value = serde_json::from_str(&json_rows(&[&model])?)?;
         let row = json[0].as_object().ok_or("not an array of objects")?;
         let keys: Vec<&str> = row.keys().map(String::as_str).collect();

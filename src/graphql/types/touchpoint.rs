@@ -3,11 +3,13 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use super::alignment::Alignment;
 use super::audit::AuditEntryConnection;
 use super::organization::Organization;
 use super::phase::Phase;
+use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::priority::hundredths_to_score;
 use crate::domain::touchpoint::ExpressionSet;
@@ -21,8 +23,8 @@ use crate::graphql::ids::to_id;
 use crate::graphql::loaders::loaders;
 use crate::graphql::prefetch::{self, Neighbours, Wanted};
 use crate::graphql::scalars::{Date, Decimal};
-use crate::services::audit_log;
 use crate::services::lookups::RatingList;
+use crate::services::{audit_log, touchpoints};
 
 /// One interaction point in one brand's network.
 pub struct Touchpoint {
@@ -61,8 +63,28 @@ impl Touchpoint {
             .collect())
     }
 
+    /// The touchpoint `id` if the caller may read it, with the neighbours `wanted` names; its
+    /// ratings, when wanted, read with it in one statement.
+    pub async fn find(
+        db: &Db,
+        p: &Principal,
+        id: Uuid,
+        wanted: Wanted,
+    ) -> Result<Option<Self>, AppError> {
+        if wanted.alignment {
+            let Some((found, ratings)) = touchpoints::get_with_ratings(db, p, id).await? else {
+                return Ok(None);
+            };
+            return Ok(Some(Self::with_ratings(db, wanted, found, ratings).await?));
+        }
+        let Some(found) = touchpoints::get(db, p, id).await? else {
+            return Ok(None);
+        };
+        Ok(Self::with_neighbours(db, wanted, vec![found]).await?.pop())
+    }
+
     /// One touchpoint read with its ratings, and the other neighbours its selection asks for.
-    pub async fn with_ratings(
+    async fn with_ratings(
         db: &Db,
         wanted: Wanted,
         model: touchpoint::Model,
