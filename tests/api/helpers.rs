@@ -197,6 +197,31 @@ impl TestApp {
         resp["data"].clone()
     }
 
+    /// [`Self::data`], repeated until `settled` holds for its answer (or 20 s pass, which
+    /// fails the test). For the change feed on PostgreSQL: it serves a change only once no
+    /// older transaction of the database can still commit before it (gap-free), and on a
+    /// cluster shared with other tests one of theirs may hold it back for a moment.
+    pub async fn data_until(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+        settled: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let started = std::time::Instant::now();
+        loop {
+            let data = self.data(token, query, variables.clone()).await;
+            if settled(&data) {
+                return data;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "still not settled after 20 s: {data}"
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// A token for the user with this e-mail, acting in `org_id`.
     pub async fn token_for(&self, email: &str, org_id: Uuid) -> String {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

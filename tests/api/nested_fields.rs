@@ -115,14 +115,20 @@ async fn owner_phase_and_alignment_are_the_same_loaded_with_the_page_or_one_by_o
         assert_eq!(&renamed, &from_nodes[id], "edges vs nodes for {id}");
     }
 
-    // One by one through the loaders: the change feed's touchpoints as they are now.
+    // One by one through the loaders: the change feed's touchpoints as they are now, once
+    // the feed shows all six creations (see `data_until`).
     let feed = app
-        .data(
+        .data_until(
             token,
             &format!(
-                "query($b: ID!) {{ touchpointChanges(brandId: $b, first: 50) {{ nodes {{ touchpoint {{ ...N }} }} }} }} {FRAGMENT}"
+                "query($b: ID!) {{ touchpointChanges(brandId: $b, first: 50) {{ nodes {{ kind touchpoint {{ ...N }} }} }} }} {FRAGMENT}"
             ),
             vars.clone(),
+            |feed| {
+                feed["touchpointChanges"]["nodes"]
+                    .as_array()
+                    .is_some_and(|n| n.iter().filter(|c| c["kind"] == "CREATED").count() == 6)
+            },
         )
         .await;
     let from_loaders = by_id(

@@ -122,31 +122,20 @@ async fn the_example_script_syncs_a_csv_idempotently_and_pulls_the_feed() {
         .await;
     assert_eq!(again, state);
 
-    // The feed serves a change once no older transaction can still commit before it
-    // (gap-free); on a PostgreSQL cluster shared with other tests, one of theirs left open
-    // holds it back for a moment. Wait until it shows the seven creations.
-    let waited = std::time::Instant::now();
-    loop {
-        let feed = app
-            .data(
-                &net.a_viewer.token,
-                "query($b: ID!) { touchpointChanges(brandId: $b, first: 100) { nodes { kind } } }",
-                json!({ "b": net.brand_id.to_string() }),
-            )
-            .await;
-        if feed["touchpointChanges"]["nodes"]
-            .as_array()
-            .map_or(0, Vec::len)
-            >= 7
-        {
-            break;
-        }
-        assert!(
-            waited.elapsed() < std::time::Duration::from_secs(20),
-            "the feed never showed the creations: {feed}"
-        );
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    // The feed shows the seven creations (once other tests' transactions let it: see
+    // `data_until`).
+    app.data_until(
+        &net.a_viewer.token,
+        "query($b: ID!) { touchpointChanges(brandId: $b, first: 100) { nodes { kind } } }",
+        json!({ "b": net.brand_id.to_string() }),
+        |feed| {
+            feed["touchpointChanges"]["nodes"]
+                .as_array()
+                .map_or(0, Vec::len)
+                >= 7
+        },
+    )
+    .await;
 
     // Pull: the feed from the start, then nothing new from the saved cursor.
     let cursor = std::env::temp_dir().join(format!("cursor-{}", uuid::Uuid::new_v4()));

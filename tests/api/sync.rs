@@ -128,10 +128,18 @@ async fn upsert_creates_updates_keeps_omitted_fields_and_clears_nulls() {
     assert!(log["auditLog"]["nodes"][1]["before"].is_null());
     let feed = ctx
         .app
-        .data(
+        .data_until(
             token,
             "query($b: ID!) { touchpointChanges(brandId: $b) { nodes { kind touchpointId } } }",
             json!({ "b": brand }),
+            |feed| {
+                feed["touchpointChanges"]["nodes"]
+                    .as_array()
+                    .is_some_and(|n| {
+                        n.iter()
+                            .any(|c| c["touchpointId"] == id1 && c["kind"] == "UPDATED")
+                    })
+            },
         )
         .await;
     let kinds_for_2: Vec<&Value> = feed["touchpointChanges"]["nodes"]
