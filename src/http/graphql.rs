@@ -130,6 +130,38 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<web::Bytes
     Ok(body.freeze())
 }
 
+/// Why a body is not a GraphQL request.
+#[derive(Debug, PartialEq, Eq)]
+enum BodyError {
+    /// Not well-formed JSON (or not UTF-8).
+    NotJson,
+    /// JSON, but not `{"query": …}` or a list of them.
+    NotARequest,
+}
+
+/// One request, or a batch when the body is a JSON array, decoded straight from the bytes.
+/// (Decoding into a JSON tree first, then into the request — as an untagged enum, through
+/// serde's buffered content — built the variables three times over.)
+fn parse_body(body: &[u8]) -> Result<BatchRequest, BodyError> {
+    let is_batch = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let parsed = if is_batch {
+        serde_json::from_slice(body).map(BatchRequest::Batch)
+    } else {
+        serde_json::from_slice(body).map(BatchRequest::Single)
+    };
+    parsed.map_err(|err| {
+        // A shape error can come before a syntax error further on: only a document that
+        // parses to its end is JSON.
+        let well_formed =
+            err.is_data() && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok();
+        if well_formed {
+            BodyError::NotARequest
+        } else {
+            BodyError::NotJson
+        }
+    })
+}
+
 /// `POST /graphql`
 pub async fn post(
     state: web::Data<AppState>,
@@ -178,19 +210,19 @@ pub async fn post(
     if body.is_empty() {
         return request_error(media, ErrorCode::BadUserInput, "the request has no body");
     }
-    // Not JSON at all: 400 whatever the media type (the spec's SHOULD). JSON of the wrong
-    // shape is a request error like any other (below).
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&body) else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            media,
-            ErrorCode::BadUserInput,
-            "the body is not JSON",
-        );
-    };
-    let batch: BatchRequest = match serde_json::from_value(json) {
+    let batch = match parse_body(&body) {
         Ok(batch) => batch,
-        Err(_) => {
+        // Not JSON at all: 400 whatever the media type (the spec's SHOULD).
+        Err(BodyError::NotJson) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                ErrorCode::BadUserInput,
+                "the body is not JSON",
+            )
+        }
+        // JSON of the wrong shape is a request error like any other.
+        Err(BodyError::NotARequest) => {
             return request_error(
                 media,
                 ErrorCode::BadUserInput,
@@ -567,6 +599,36 @@ mod tests {
             .as_ref()?
             .get("code")
             .map(|c| c.to_string())
+    }
+
+    #[test]
+    fn bodies_are_told_apart_as_requests_batches_or_not_json() {
+        let single = parse_body(br#" {"query": "{ a }", "variables": {"x": [1, {"y": null}]}}"#);
+        assert!(matches!(single, Ok(BatchRequest::Single(r)) if r.query == "{ a }"));
+        let batch = parse_body(b"\n[{\"query\": \"{ a }\"}, {\"query\": \"{ b }\"}]");
+        assert!(matches!(batch, Ok(BatchRequest::Batch(list)) if list.len() == 2));
+        for not_json in [
+            &b"{query: nope"[..],
+            br#"{"query": 42, "#,
+            br#"{"query": "{ a }"} trailing"#,
+            b"[",
+            &[b'{', b'"', b'q', 0xff, b'"', b'}'],
+        ] {
+            assert_eq!(parse_body(not_json).err(), Some(BodyError::NotJson));
+        }
+        for not_a_request in [
+            &br#"{"query": 42}"#[..],
+            br#""{ a }""#,
+            br#"[{"query": "{ a }"}, 7]"#,
+            br#"{"query": "{ a }", "variables": "x"}"#,
+        ] {
+            assert_eq!(
+                parse_body(not_a_request).err(),
+                Some(BodyError::NotARequest),
+                "{}",
+                String::from_utf8_lossy(not_a_request)
+            );
+        }
     }
 
     #[tokio::test]
