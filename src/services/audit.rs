@@ -1,8 +1,6 @@
 //! The append-only audit trail: every write records who, in which organization and network,
 //! did what to which entity, with the entity before and after.
-use std::sync::LazyLock;
-
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, IdenStatic, Iterable, Set, Statement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, IdenStatic, Iterable, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -116,47 +114,16 @@ pub fn snapshot_rating(r: &crate::entities::alignment::Model) -> Option<serde_js
     }))
 }
 
-/// Appends many entries (bulk writes such as sync). On PostgreSQL in one statement whose
-/// rows travel as one JSON parameter, as the sync upsert's do (`touchpoint_upsert`): a
-/// VALUES list bound twelve parameters per entry, and parsing and binding 1,200 of them cost
-/// PostgreSQL more than writing the entries. Elsewhere one INSERT per 500.
+/// Appends many entries (bulk writes such as sync), one INSERT per 500. (On PostgreSQL a
+/// sync batch writes its entries with [`json_rows`] and [`insert_from_json`] instead, as
+/// part of one statement: see `sync_write`.)
 pub async fn record_many<C: ConnectionTrait>(
     conn: &C,
     actor: &AuditActor,
     records: Vec<AuditRecord<'_>>,
 ) -> AppResult<()> {
     use sea_orm::EntityTrait;
-    if records.is_empty() {
-        return Ok(());
-    }
     let at = clock::now();
-    if conn.get_database_backend() == DbBackend::Postgres {
-        let rows: Vec<JsonRow<'_>> = records
-            .iter()
-            .map(|rec| JsonRow {
-                id: Uuid::now_v7(),
-                at,
-                actor_kind: actor.kind,
-                actor_id: actor.id,
-                actor_label: &actor.label,
-                organization_id: actor.organization_id,
-                brand_id: rec.brand_id,
-                action: rec.action,
-                entity_type: rec.entity_type,
-                entity_id: rec.entity_id,
-                before: rec.before.as_ref(),
-                after: rec.after.as_ref(),
-            })
-            .collect();
-        let rows = serde_json::to_string(&rows).map_err(crate::error::AppError::internal)?;
-        let insert = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            POSTGRES_INSERT.as_str(),
-            [rows.into()],
-        );
-        conn.execute_raw(insert).await?;
-        return Ok(());
-    }
     let rows: Vec<audit_entry::ActiveModel> = records
         .into_iter()
         .map(|rec| audit_entry::ActiveModel {
@@ -184,6 +151,43 @@ pub async fn record_many<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The entries as one JSON array keyed by column name, for [`insert_from_json`]: one
+/// parameter instead of a VALUES list binding twelve per entry (parsing and binding 1,200 of
+/// them cost PostgreSQL more than writing the entries).
+pub fn json_rows(actor: &AuditActor, records: &[AuditRecord<'_>]) -> AppResult<String> {
+    let at = clock::now();
+    let rows: Vec<JsonRow<'_>> = records
+        .iter()
+        .map(|rec| JsonRow {
+            id: Uuid::now_v7(),
+            at,
+            actor_kind: actor.kind,
+            actor_id: actor.id,
+            actor_label: &actor.label,
+            organization_id: actor.organization_id,
+            brand_id: rec.brand_id,
+            action: rec.action,
+            entity_type: rec.entity_type,
+            entity_id: rec.entity_id,
+            before: rec.before.as_ref(),
+            after: rec.after.as_ref(),
+        })
+        .collect();
+    serde_json::to_string(&rows).map_err(crate::error::AppError::internal)
+}
+
+/// PostgreSQL: `INSERT` of the entries in the JSON array `param` ([`json_rows`]).
+pub fn insert_from_json(param: &str) -> String {
+    let columns: Vec<String> = audit_entry::Column::iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect();
+    let list = columns.join(", ");
+    format!(
+        "INSERT INTO audit_entries ({list}) \
+         SELECT {list} FROM json_populate_recordset(NULL::audit_entries, {param}::json)"
+    )
+}
+
 /// An entry as `json_populate_recordset` reads it: keyed by column name.
 #[derive(Serialize)]
 struct JsonRow<'a> {
@@ -200,17 +204,6 @@ struct JsonRow<'a> {
     before: Option<&'a serde_json::Value>,
     after: Option<&'a serde_json::Value>,
 }
-
-static POSTGRES_INSERT: LazyLock<String> = LazyLock::new(|| {
-    let columns: Vec<String> = audit_entry::Column::iter()
-        .map(|c| format!("\"{}\"", c.as_str()))
-        .collect();
-    let list = columns.join(", ");
-    format!(
-        "INSERT INTO audit_entries ({list}) \
-         SELECT {list} FROM json_populate_recordset(NULL::audit_entries, $1::json)"
-    )
-});
 
 #[cfg(test)]
 mod tests {

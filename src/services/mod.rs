@@ -26,6 +26,7 @@ pub mod principles;
 pub mod reviews;
 pub mod scorecard;
 pub mod sync;
+pub mod sync_write;
 pub mod touchpoint_diff;
 pub mod touchpoint_list;
 pub mod touchpoint_upsert;

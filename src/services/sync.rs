@@ -9,7 +9,7 @@
 //!   it.
 //! * A bad item is reported on its own and does not fail the others.
 //! * The valid items, their audit entries, their change-log rows and the idempotency record
-//!   commit in one transaction, written in bulk (one statement per 500 rows).
+//!   commit in one transaction, written in bulk (`sync_write`).
 //! * `dryRun` computes exactly the same result and writes nothing (created touchpoints carry
 //!   provisional ids).
 //! * An idempotency key is the caller's (user or API client) for 24 hours: the same key with
@@ -20,23 +20,23 @@ use std::collections::{HashMap, HashSet};
 use chrono::Duration;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+    SqlErr,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::audit::{self, AuditActor, AuditRecord};
-use super::changes::{self, Change};
+use super::audit::AuditActor;
+use super::lookups;
+use super::sync_write::{self, Write, Written};
 use super::touchpoints::{blank, review_status_on_write};
-use super::{touchpoint_diff, touchpoint_upsert};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::touchpoint::{same_content, TouchpointPatch};
 use crate::domain::{text, ChangeKind};
-use crate::entities::{idempotency_record, phase, touchpoint};
+use crate::entities::{idempotency_record, touchpoint};
 use crate::error::{AppError, AppResult};
 
 /// Most items in one batch.
@@ -130,13 +130,6 @@ fn item_error(index: usize, external_id: Option<&str>, err: &AppError) -> ItemEr
     }
 }
 
-/// What to write for one touchpoint.
-struct Write {
-    before: Option<touchpoint::Model>,
-    after: touchpoint::Model,
-    kind: ChangeKind,
-}
-
 struct Plan {
     result: SyncResult,
     writes: Vec<Write>,
@@ -158,7 +151,7 @@ pub async fn run(db: &Db, p: &Principal, req: SyncRequest) -> AppResult<SyncRepo
         .map(|k| text::required_line("idempotencyKey", k, 200))
         .transpose()?;
     if req.dry_run {
-        let plan = plan(db.conn(), p, &req).await?;
+        let plan = plan(db, db.conn(), p, &req).await?;
         return Ok(SyncReport {
             result: plan.result,
             touchpoints: plan.touchpoints,
@@ -220,6 +213,11 @@ async fn replay(db: &Db, p: &Principal, key: &str, hash: &str) -> AppResult<Opti
     }))
 }
 
+/// How often a batch is planned and written before it gives up with CONFLICT. A batch loses
+/// a race (`sync_write`) only to a batch that committed, so up to this many concurrent
+/// batches over the same touchpoints all go through.
+const ATTEMPTS: usize = 5;
+
 async fn execute(
     db: &Db,
     p: &Principal,
@@ -227,74 +225,43 @@ async fn execute(
     // The idempotency key and the request's hash.
     key: Option<(&str, &str)>,
 ) -> AppResult<SyncReport> {
-    let tx = db.begin_write().await?;
-    if let Some((key, hash)) = key {
-        claim_key(&tx, p, key, hash).await?;
-    }
-    let plan = plan(&tx, p, req).await?;
     let actor = AuditActor::from(p);
-    let rows: Vec<&touchpoint::Model> = plan.writes.iter().map(|w| &w.after).collect();
-    touchpoint_upsert::upsert(&tx, &rows).await?;
-    audit::record_many(
-        &tx,
-        &actor,
-        plan.writes
-            .iter()
-            .map(|w| {
-                let (before, after) = match &w.before {
-                    Some(b) => touchpoint_diff::changed(b, &w.after),
-                    None => (None, audit::snapshot(&w.after)),
-                };
-                AuditRecord {
-                    action: match w.kind {
-                        ChangeKind::Created => "touchpoint.create",
-                        ChangeKind::Archived => "touchpoint.archive",
-                        ChangeKind::Restored => "touchpoint.restore",
-                        _ => "touchpoint.update",
-                    },
-                    entity_type: "Touchpoint",
-                    entity_id: w.after.id,
-                    brand_id: Some(w.after.brand_id),
-                    before,
-                    after,
-                }
-            })
-            .collect(),
-    )
-    .await?;
-    let events = changes::record_many(
-        &tx,
-        &actor,
-        plan.writes
-            .iter()
-            .map(|w| Change {
-                brand_id: w.after.brand_id,
-                touchpoint_id: w.after.id,
-                kind: w.kind,
-            })
-            .collect(),
-    )
-    .await?;
-    if let Some((key, _)) = key {
-        let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
-        idempotency_record::Entity::update_many()
-            .col_expr(
-                idempotency_record::Column::Response,
-                sea_orm::sea_query::Expr::value(response),
-            )
-            .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
-            .filter(idempotency_record::Column::Key.eq(key))
-            .exec(&tx)
-            .await?;
+    for _ in 0..ATTEMPTS {
+        let tx = db.begin_write().await?;
+        if let Some((key, hash)) = key {
+            claim_key(&tx, p, key, hash).await?;
+        }
+        let plan = plan(db, &tx, p, req).await?;
+        let events = match sync_write::write(&tx, &actor, &plan.writes).await? {
+            Written::Done(events) => events,
+            // Dropping the transaction rolls it back.
+            Written::Raced => continue,
+        };
+        if let Some((key, _)) = key {
+            let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
+            idempotency_record::Entity::update_many()
+                .col_expr(
+                    idempotency_record::Column::Response,
+                    sea_orm::sea_query::Expr::value(response),
+                )
+                .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
+                .filter(idempotency_record::Column::Key.eq(key))
+                .exec(&tx)
+                .await?;
+        }
+        tx.commit().await?;
+        db.announce(events).await;
+        return Ok(SyncReport {
+            result: plan.result,
+            touchpoints: plan.touchpoints,
+            dry_run: false,
+            replayed: false,
+        });
     }
-    tx.commit().await?;
-    db.announce(events).await;
-    Ok(SyncReport {
-        result: plan.result,
-        touchpoints: plan.touchpoints,
-        dry_run: false,
-        replayed: false,
-    })
+    Err(AppError::Conflict(
+        "other writers kept changing these touchpoints while the batch was written: retry it"
+            .into(),
+    ))
 }
 
 /// Takes the key for this request inside the transaction (its response is filled in at the
@@ -332,7 +299,14 @@ async fn claim_key<C: ConnectionTrait>(
 }
 
 /// Works out, without writing, what the batch does.
-async fn plan<C: ConnectionTrait>(conn: &C, p: &Principal, req: &SyncRequest) -> AppResult<Plan> {
+/// Reads through `conn` (the write transaction, or the pool for a dry run) and, for phases,
+/// through `db`'s cache.
+async fn plan<C: ConnectionTrait>(
+    db: &Db,
+    conn: &C,
+    p: &Principal,
+    req: &SyncRequest,
+) -> AppResult<Plan> {
     let brand_id = req.brand_id;
     let mut errors: Vec<ItemError> = Vec::new();
     let mut outcomes: Vec<Option<ItemResult>> = vec![None; req.items.len()];
@@ -363,19 +337,18 @@ async fn plan<C: ConnectionTrait>(conn: &C, p: &Principal, req: &SyncRequest) ->
         }
     }
 
-    // What exists of the caller's, under these keys (locked against concurrent writers).
+    // What exists of the caller's, under these keys. Not locked: the write applies only to
+    // touchpoints still as read (`sync_write`).
     let all_keys: Vec<String> = seen.keys().cloned().collect();
     let mut existing_query =
         touchpoint::Entity::find().filter(touchpoint::Column::OwnerId.eq(p.org_id()));
     if conn.get_database_backend() == DbBackend::Postgres {
         // One array parameter rather than one parameter per key: with a list of a hundred
         // parameters PostgreSQL plans the statement afresh on every batch.
-        existing_query = existing_query
-            .filter(Expr::cust_with_values(
-                r#""touchpoints"."external_id" = ANY($1)"#,
-                [sea_orm::Value::from(all_keys.clone())],
-            ))
-            .lock_exclusive();
+        existing_query = existing_query.filter(Expr::cust_with_values(
+            r#""touchpoints"."external_id" = ANY($1)"#,
+            [sea_orm::Value::from(all_keys.clone())],
+        ));
     } else {
         existing_query =
             existing_query.filter(touchpoint::Column::ExternalId.is_in(all_keys.clone()));
@@ -392,24 +365,21 @@ async fn plan<C: ConnectionTrait>(conn: &C, p: &Principal, req: &SyncRequest) ->
             .collect()
     };
 
-    // Phases the items name must be the brand's.
-    let wanted_phases: HashSet<Uuid> = req
+    // Phases the items name must be the brand's. Through the cache: a phase is never deleted
+    // nor moved to another brand, so one read a moment ago still answers.
+    let wanted_phases: Vec<Uuid> = req
         .items
         .iter()
         .filter_map(|i| i.patch.as_ref().ok().and_then(|p| p.phase_id))
+        .collect::<HashSet<Uuid>>()
+        .into_iter()
         .collect();
-    let brand_phases: HashSet<Uuid> = if wanted_phases.is_empty() {
-        HashSet::new()
-    } else {
-        phase::Entity::find()
-            .filter(phase::Column::BrandId.eq(brand_id))
-            .filter(phase::Column::Id.is_in(wanted_phases))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|ph| ph.id)
-            .collect()
-    };
+    let brand_phases: HashSet<Uuid> = lookups::cached_phases(db, &wanted_phases)
+        .await?
+        .into_values()
+        .filter(|ph| ph.brand_id == brand_id)
+        .map(|ph| ph.id)
+        .collect();
 
     let now = clock::now();
     let mut writes = Vec::new();

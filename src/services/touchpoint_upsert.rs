@@ -1,19 +1,19 @@
-//! Writing a sync batch's touchpoints: one upsert by id per batch.
+//! Writing a sync batch's touchpoints.
 //!
 //! On PostgreSQL the rows travel as one JSON parameter that `json_populate_recordset` turns
-//! into touchpoint rows. The alternative — a multi-row VALUES list — binds every column of
-//! every row (3,500 parameters for 100 touchpoints): building, encoding and dropping those
-//! values took a fifth of a batch's CPU in the server, and the database parses and binds each
-//! of them. The statement's text never changes, so it is prepared once per connection.
+//! into touchpoint rows: [`update_from_json`] rewrites existing touchpoints still at the
+//! version the batch read (optimistic, as every other touchpoint write), [`insert_from_json`]
+//! adds new ones. The alternative — a multi-row VALUES list — binds every column of every row
+//! (3,500 parameters for 100 touchpoints): building, encoding and dropping those values took
+//! a fifth of a batch's CPU in the server, and the database parses and binds each of them.
+//! `sync_write` puts both statements, with the batch's audit entries and change-log rows,
+//! into one.
 //!
 //! SQLite has no such function; it takes VALUES lists, 500 rows per statement (its limit on
-//! bound parameters).
-use std::sync::LazyLock;
-
+//! bound parameters), under the writer lock that `BEGIN IMMEDIATE` took.
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, IntoActiveModel,
-    Iterable, SqlErr, Statement,
+    ActiveModelTrait, ConnectionTrait, EntityTrait, IdenStatic, IntoActiveModel, Iterable,
 };
 
 use crate::entities::touchpoint::{self, Column};
@@ -22,35 +22,7 @@ use crate::error::{AppError, AppResult};
 /// Rows per VALUES statement on SQLite.
 const CHUNK: usize = 500;
 
-/// Upserts `rows` by id: every column written, but the ones a touchpoint never changes.
-pub async fn upsert<C: ConnectionTrait>(conn: &C, rows: &[&touchpoint::Model]) -> AppResult<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let written = match conn.get_database_backend() {
-        DbBackend::Postgres => {
-            let statement = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                POSTGRES_UPSERT.as_str(),
-                [json_rows(rows)?.into()],
-            );
-            conn.execute_raw(statement).await.map(|_| ())
-        }
-        _ => values_upsert(conn, rows).await,
-    };
-    match written {
-        Ok(()) => Ok(()),
-        // Another sync created one of these externalIds after this one looked.
-        Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(AppError::Conflict(
-                "a concurrent sync wrote the same externalIds: retry the batch".into(),
-            ))
-        }
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// Columns an upsert leaves as they are on an existing row.
+/// Columns a write leaves as they are on an existing row.
 fn fixed(c: &Column) -> bool {
     matches!(
         c,
@@ -58,28 +30,42 @@ fn fixed(c: &Column) -> bool {
     )
 }
 
-static POSTGRES_UPSERT: LazyLock<String> = LazyLock::new(|| {
+/// `UPDATE` of the touchpoints in the JSON array `param` (as [`json_rows`] writes them) whose
+/// stored version is the one before theirs; returns the ids it updated. A touchpoint that
+/// another writer changed since the batch read it is left out, and the caller sees it missing.
+pub fn update_from_json(param: &str) -> String {
+    let updates: Vec<String> = Column::iter()
+        .filter(|c| !fixed(c))
+        .map(|c| format!("\"{0}\" = r.\"{0}\"", c.as_str()))
+        .collect();
+    format!(
+        "UPDATE touchpoints AS t SET {} \
+         FROM json_populate_recordset(NULL::touchpoints, {param}::json) AS r \
+         WHERE t.id = r.id AND t.version = r.version - 1 RETURNING t.id",
+        updates.join(", ")
+    )
+}
+
+/// `INSERT` of the new touchpoints in the JSON array `param`; returns the ids it inserted. One
+/// whose `externalId` another writer took meanwhile is left out (`ON CONFLICT DO NOTHING`),
+/// and the caller sees it missing.
+pub fn insert_from_json(param: &str) -> String {
     let columns: Vec<String> = Column::iter()
         .map(|c| format!("\"{}\"", c.as_str()))
         .collect();
     let list = columns.join(", ");
-    let updates: Vec<String> = Column::iter()
-        .filter(|c| !fixed(c))
-        .map(|c| format!("\"{0}\" = EXCLUDED.\"{0}\"", c.as_str()))
-        .collect();
     format!(
         "INSERT INTO touchpoints ({list}) \
-         SELECT {list} FROM json_populate_recordset(NULL::touchpoints, $1::json) \
-         ON CONFLICT (id) DO UPDATE SET {}",
-        updates.join(", ")
+         SELECT {list} FROM json_populate_recordset(NULL::touchpoints, {param}::json) \
+         ON CONFLICT DO NOTHING RETURNING id"
     )
-});
+}
 
 /// The rows as a JSON array of objects keyed by column name, written in one pass: the model
 /// serializes in camelCase (for audit entries and the API) and [`ColumnKeys`] writes each key
 /// as its column's snake_case name. (Building a JSON map per row and renaming its keys was a
 /// fifth of a sync batch's CPU in the server.)
-fn json_rows(rows: &[&touchpoint::Model]) -> AppResult<String> {
+pub fn json_rows(rows: &[&touchpoint::Model]) -> AppResult<String> {
     let mut out = Vec::with_capacity(rows.len() * 1024);
     let mut writer = serde_json::Serializer::with_formatter(&mut out, ColumnKeys::default());
     serde::Serialize::serialize(rows, &mut writer).map_err(AppError::internal)?;
@@ -129,7 +115,10 @@ impl serde_json::ser::Formatter for ColumnKeys {
     }
 }
 
-async fn values_upsert<C: ConnectionTrait>(
+/// Upserts `rows` by id on SQLite (every column written but the [`fixed`] ones), inside the
+/// caller's `BEGIN IMMEDIATE` transaction: no other writer can have changed them since it
+/// read them.
+pub async fn upsert_values<C: ConnectionTrait>(
     conn: &C,
     rows: &[&touchpoint::Model],
 ) -> Result<(), sea_orm::DbErr> {
@@ -172,8 +161,10 @@ mod tests {
         assert_eq!(row["external_id"], "ext \"brandId\": 1");
         assert_eq!(row["name"], "camelCase stays");
         assert_eq!(row["tags"], serde_json::json!(["keyMetric"]));
-        assert!(POSTGRES_UPSERT.contains("\"review_status\" = EXCLUDED.\"review_status\""));
-        assert!(!POSTGRES_UPSERT.contains("\"created_at\" = EXCLUDED"));
+        let update = update_from_json("$1");
+        assert!(update.contains("\"review_status\" = r.\"review_status\""));
+        assert!(!update.contains("\"created_at\" = r."));
+        assert!(!update.contains("\"owner_id\" = r."));
         Ok(())
     }
 }

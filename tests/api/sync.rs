@@ -463,3 +463,84 @@ async fn change_rows(app: &TestApp) -> Vec<(uuid::Uuid, String)> {
         .map(|c| (c.touchpoint_id, format!("{:?}", c.kind)))
         .collect()
 }
+
+/// Four batches at once over the same externalIds, each naming every item after itself:
+/// whatever the database, each batch applies whole and exactly once — new keys are created
+/// once, and no update is lost or applied over one it did not see (on PostgreSQL a batch
+/// that lost a race plans and writes again: `sync_write`).
+#[actix_web::test]
+async fn concurrent_batches_over_the_same_keys_each_apply_whole_and_once() {
+    let ctx = Ctx::new().await;
+    let brand = ctx.net.brand_id.to_string();
+    let batch = |round: usize| {
+        let items: Vec<Value> = (0..20)
+            .map(|i| item(&ctx, &format!("race-{i}"), &format!("round {round}")))
+            .collect();
+        json!({ "brandId": brand, "items": items })
+    };
+    let tokens = [
+        &ctx.net.a_editor.token,
+        &ctx.net.a_admin.token,
+        &ctx.net.a_editor.token,
+        &ctx.net.a_admin.token,
+    ];
+    // Twice: first every key is new (the batches race to create them), then every key
+    // exists (they race to update them).
+    for pass in 0..2 {
+        let results = futures_util::future::join_all(
+            tokens
+                .iter()
+                .enumerate()
+                .map(|(round, token)| sync(&ctx.app, token, batch(pass * 4 + round))),
+        )
+        .await;
+        let mut created = 0;
+        for r in &results {
+            assert_eq!(r["errors"], json!([]), "{r:#}");
+            let (c, u) = (r["created"].as_i64().unwrap(), r["updated"].as_i64().unwrap());
+            assert!((c, u) == (20, 0) || (c, u) == (0, 20), "{r:#}");
+            created += c;
+        }
+        assert_eq!(created, if pass == 0 { 20 } else { 0 }, "{results:#?}");
+    }
+    let list = ctx
+        .app
+        .data(
+            &ctx.net.a_viewer.token,
+            "query($o: ID!) { organization(id: $o) { touchpoints(first: 100, filter: {search: \"round\"}) { nodes { id name version } } } }",
+            json!({ "o": ctx.net.dealer_a.to_string() }),
+        )
+        .await;
+    let nodes = list["organization"]["touchpoints"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 20, "each key created once: {list}");
+    // The last batch to commit named every item: batches apply whole.
+    let names: std::collections::HashSet<&str> =
+        nodes.iter().map(|n| n["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    for node in nodes {
+        assert_eq!(node["version"], 8, "one version per batch: {node}");
+    }
+    // Each update was made over the version before it: 1 → 2 → … → 8.
+    let log = ctx
+        .app
+        .data(
+            &ctx.net.brand_admin.token,
+            "query($e: ID!) { auditLog(entityId: $e, first: 50) { nodes { action before after } } }",
+            json!({ "e": nodes[0]["id"] }),
+        )
+        .await;
+    let mut versions: Vec<(i64, i64)> = log["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "touchpoint.update")
+        .map(|e| {
+            (
+                e["before"]["version"].as_i64().unwrap(),
+                e["after"]["version"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    versions.sort_unstable();
+    assert_eq!(versions, (1..8).map(|v| (v, v + 1)).collect::<Vec<_>>(), "{log}");
+}
