@@ -21,6 +21,7 @@ mod map;
 mod map_browser;
 mod map_render;
 mod membership_changes;
+mod migrations;
 mod n_plus_one;
 mod nested_fields;
 mod partner_sync_script;

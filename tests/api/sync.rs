@@ -497,7 +497,10 @@ async fn concurrent_batches_over_the_same_keys_each_apply_whole_and_once() {
         let mut created = 0;
         for r in &results {
             assert_eq!(r["errors"], json!([]), "{r:#}");
-            let (c, u) = (r["created"].as_i64().unwrap(), r["updated"].as_i64().unwrap());
+            let (c, u) = (
+                r["created"].as_i64().unwrap(),
+                r["updated"].as_i64().unwrap(),
+            );
             assert!((c, u) == (20, 0) || (c, u) == (0, 20), "{r:#}");
             created += c;
         }
@@ -511,7 +514,9 @@ async fn concurrent_batches_over_the_same_keys_each_apply_whole_and_once() {
             json!({ "o": ctx.net.dealer_a.to_string() }),
         )
         .await;
-    let nodes = list["organization"]["touchpoints"]["nodes"].as_array().unwrap();
+    let nodes = list["organization"]["touchpoints"]["nodes"]
+        .as_array()
+        .unwrap();
     assert_eq!(nodes.len(), 20, "each key created once: {list}");
     // The last batch to commit named every item: batches apply whole.
     let names: std::collections::HashSet<&str> =
@@ -542,5 +547,9 @@ async fn concurrent_batches_over_the_same_keys_each_apply_whole_and_once() {
         })
         .collect();
     versions.sort_unstable();
-    assert_eq!(versions, (1..8).map(|v| (v, v + 1)).collect::<Vec<_>>(), "{log}");
+    assert_eq!(
+        versions,
+        (1..8).map(|v| (v, v + 1)).collect::<Vec<_>>(),
+        "{log}"
+    );
 }
