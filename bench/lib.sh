@@ -228,6 +228,9 @@ stop_server() {
 }
 
 peak_rss_mb() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status" 2>/dev/null || echo "-"; }
+# The server's own memory now (heap, stacks): RSS without the mapped files (the binary, and on
+# SQLite the database pages read through its memory map, which are the OS page cache).
+anon_rss_mb() { awk '/^RssAnon:/ {printf "%.1f", $2 / 1024}' "/proc/$SERVER_PID/status" 2>/dev/null || echo "-"; }
 
 # ---------------------------------------------------------------- GraphQL over curl
 GQL_STATUS=""; GQL_BODY=""
@@ -439,8 +442,8 @@ run_wrk() {
   ((requests > 0)) || RUN_ERRORS=$((RUN_ERRORS + 1))    # no answer at all is a failure too
   kill -0 "$SERVER_PID" 2>/dev/null || { RUN_ERRORS=$((RUN_ERRORS + 1)); log "   the server died during $wl c=$c"; SERVER_PID=""; }
   # shellcheck disable=SC2034  # read by the caller
-  ROW=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$rps" "$p50_ms" "$p99_ms" "$requests" "$RUN_ERRORS" \
-    "$gql_errors" "$non200" "$socket_errors" "$(peak_rss_mb)" "$cpu")
+  ROW=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$rps" "$p50_ms" "$p99_ms" "$requests" "$RUN_ERRORS" \
+    "$gql_errors" "$non200" "$socket_errors" "$(peak_rss_mb)" "$cpu" "$(anon_rss_mb)")
   printf '   %s %s c=%s: %s req/s, p50 %s ms, p99 %s ms, %s requests, errors %s (gql %s, non-200 %s, socket %s), CPU srv/pg/wrk/other %s%%\n' \
     "$db" "$wl" "$c" "$rps" "$p50_ms" "$p99_ms" "$requests" "$RUN_ERRORS" "$gql_errors" "$non200" "$socket_errors" "${cpu//$'\t'//}"
   if grep -q '^FIRST_ERROR' "$f.txt"; then log "      $(grep '^FIRST_ERROR' "$f.txt" | cut -c1-400)"; fi

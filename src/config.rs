@@ -95,6 +95,12 @@ pub struct Settings {
     #[arg(long, env = "DB_POOL_SIZE", global = true)]
     pub db_pool_size: Option<u32>,
 
+    /// SQLite: how much of the database file each connection reads through a memory map
+    /// rather than with a `read` call per page (`0`: none). The mapped pages are the
+    /// operating system's page cache, counted in the process's RSS once per connection.
+    #[arg(long, env = "SQLITE_MMAP_BYTES", default_value_t = 256 * 1024 * 1024, global = true)]
+    pub sqlite_mmap_bytes: u64,
+
     /// GraphQL operations executing at once (default: the pool size); more wait their turn,
     /// first come first served, without holding memory for a half-built answer.
     #[arg(long, env = "MAX_IN_FLIGHT", global = true)]

@@ -31,6 +31,7 @@ mod protocol;
 mod resilience;
 mod reviews;
 mod schema;
+mod storage;
 mod subscriptions;
 mod sync;
 mod tokens;
