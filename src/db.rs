@@ -66,16 +66,7 @@ impl Db {
         let mut conn = sea_orm::Database::connect(options).await?;
         let statements = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&statements);
-        conn.set_metric_callback(move |info| {
-            counter.fetch_add(1, Ordering::Relaxed);
-            if info.elapsed > SLOW_STATEMENT {
-                tracing::warn!(
-                    elapsed_ms = info.elapsed.as_millis() as u64,
-                    failed = info.failed,
-                    "slow statement"
-                );
-            }
-        });
+        conn.set_metric_callback(move |info| note_statement(&counter, info.elapsed, info.failed));
         Ok(Self {
             conn,
             statements,
@@ -91,6 +82,18 @@ impl Db {
     /// Statements executed since start (a cheap counter: metrics, and the N+1 tests).
     pub fn statements_executed(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// The PostgreSQL pool itself, for the one statement sea-orm cannot bind (arrays with
+    /// NULL elements: `sync_write`); `None` on SQLite. Report what runs on it with
+    /// [`Self::statement_ran`].
+    pub fn postgres_pool(&self) -> Option<&sea_orm::sqlx::PgPool> {
+        (self.backend() == DbBackend::Postgres).then(|| self.conn.get_postgres_connection_pool())
+    }
+
+    /// Counts (and, when slow, logs) a statement run on [`Self::postgres_pool`].
+    pub fn statement_ran(&self, elapsed: Duration, failed: bool) {
+        note_statement(&self.statements, elapsed, failed);
     }
 
     pub fn backend(&self) -> DbBackend {
@@ -190,6 +193,18 @@ impl Db {
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> bool {
         self.conn.ping().await.is_ok()
+    }
+}
+
+/// Counts a statement, and logs it when it was slow.
+fn note_statement(counter: &AtomicU64, elapsed: Duration, failed: bool) {
+    counter.fetch_add(1, Ordering::Relaxed);
+    if elapsed > SLOW_STATEMENT {
+        tracing::warn!(
+            elapsed_ms = elapsed.as_millis() as u64,
+            failed,
+            "slow statement"
+        );
     }
 }
 

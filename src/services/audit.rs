@@ -1,6 +1,6 @@
 //! The append-only audit trail: every write records who, in which organization and network,
 //! did what to which entity, with the entity before and after.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, IdenStatic, Iterable, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -114,34 +114,43 @@ pub fn snapshot_rating(r: &crate::entities::alignment::Model) -> Option<serde_js
     }))
 }
 
+/// The entries for `records` by `actor`, at `at`, as they are stored.
+pub fn entries(
+    actor: &AuditActor,
+    records: Vec<AuditRecord<'_>>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<audit_entry::Model> {
+    records
+        .into_iter()
+        .map(|rec| audit_entry::Model {
+            id: Uuid::now_v7(),
+            at,
+            actor_kind: actor.kind.to_owned(),
+            actor_id: actor.id,
+            actor_label: actor.label.clone(),
+            organization_id: actor.organization_id,
+            brand_id: rec.brand_id,
+            action: rec.action.to_owned(),
+            entity_type: rec.entity_type.to_owned(),
+            entity_id: rec.entity_id,
+            before: rec.before,
+            after: rec.after,
+        })
+        .collect()
+}
+
 /// Appends many entries (bulk writes such as sync), one INSERT per 500. (On PostgreSQL a
-/// sync batch writes its entries with [`json_rows`] and [`insert_from_json`] instead, as
-/// part of one statement: see `sync_write`.)
+/// sync batch writes its entries as part of one statement instead: see `sync_write`.)
 pub async fn record_many<C: ConnectionTrait>(
     conn: &C,
     actor: &AuditActor,
     records: Vec<AuditRecord<'_>>,
 ) -> AppResult<()> {
-    use sea_orm::EntityTrait;
-    let at = clock::now();
-    let rows: Vec<audit_entry::ActiveModel> = records
+    use sea_orm::{EntityTrait, IntoActiveModel};
+    let mut rows = entries(actor, records, clock::now())
         .into_iter()
-        .map(|rec| audit_entry::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            at: Set(at),
-            actor_kind: Set(actor.kind.to_owned()),
-            actor_id: Set(actor.id),
-            actor_label: Set(actor.label.clone()),
-            organization_id: Set(actor.organization_id),
-            brand_id: Set(rec.brand_id),
-            action: Set(rec.action.to_owned()),
-            entity_type: Set(rec.entity_type.to_owned()),
-            entity_id: Set(rec.entity_id),
-            before: Set(rec.before),
-            after: Set(rec.after),
-        })
-        .collect();
-    let mut rows = rows.into_iter().peekable();
+        .map(IntoActiveModel::into_active_model)
+        .peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(500).collect();
         audit_entry::Entity::insert_many(chunk)
@@ -149,93 +158,4 @@ pub async fn record_many<C: ConnectionTrait>(
             .await?;
     }
     Ok(())
-}
-
-/// The entries as one JSON array keyed by column name, for [`insert_from_json`]: one
-/// parameter instead of a VALUES list binding twelve per entry (parsing and binding 1,200 of
-/// them cost PostgreSQL more than writing the entries).
-pub fn json_rows(actor: &AuditActor, records: &[AuditRecord<'_>]) -> AppResult<String> {
-    let at = clock::now();
-    let rows: Vec<JsonRow<'_>> = records
-        .iter()
-        .map(|rec| JsonRow {
-            id: Uuid::now_v7(),
-            at,
-            actor_kind: actor.kind,
-            actor_id: actor.id,
-            actor_label: &actor.label,
-            organization_id: actor.organization_id,
-            brand_id: rec.brand_id,
-            action: rec.action,
-            entity_type: rec.entity_type,
-            entity_id: rec.entity_id,
-            before: rec.before.as_ref(),
-            after: rec.after.as_ref(),
-        })
-        .collect();
-    serde_json::to_string(&rows).map_err(crate::error::AppError::internal)
-}
-
-/// PostgreSQL: `INSERT` of the entries in the JSON array `param` ([`json_rows`]).
-pub fn insert_from_json(param: &str) -> String {
-    let columns: Vec<String> = audit_entry::Column::iter()
-        .map(|c| format!("\"{}\"", c.as_str()))
-        .collect();
-    let list = columns.join(", ");
-    format!(
-        "INSERT INTO audit_entries ({list}) \
-         SELECT {list} FROM json_populate_recordset(NULL::audit_entries, {param}::json)"
-    )
-}
-
-/// An entry as `json_populate_recordset` reads it: keyed by column name.
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    id: Uuid,
-    at: chrono::DateTime<chrono::Utc>,
-    actor_kind: &'a str,
-    actor_id: Option<Uuid>,
-    actor_label: &'a str,
-    organization_id: Option<Uuid>,
-    brand_id: Option<Uuid>,
-    action: &'a str,
-    entity_type: &'a str,
-    entity_id: Uuid,
-    before: Option<&'a serde_json::Value>,
-    after: Option<&'a serde_json::Value>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_rows_are_keyed_by_column_name() -> Result<(), serde_json::Error> {
-        let before = serde_json::json!({ "name": "Old" });
-        let row = JsonRow {
-            id: Uuid::now_v7(),
-            at: clock::now(),
-            actor_kind: "USER",
-            actor_id: None,
-            actor_label: "a@b.test",
-            organization_id: None,
-            brand_id: None,
-            action: "touchpoint.update",
-            entity_type: "Touchpoint",
-            entity_id: Uuid::now_v7(),
-            before: Some(&before),
-            after: None,
-        };
-        let json = serde_json::to_value(&row)?;
-        let mut keys: Vec<&str> = json
-            .as_object()
-            .map(|o| o.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        let mut columns: Vec<&str> = audit_entry::Column::iter().map(|c| c.as_str()).collect();
-        keys.sort_unstable();
-        columns.sort_unstable();
-        assert_eq!(keys, columns);
-        assert_eq!(json["before"], before);
-        Ok(())
-    }
 }

@@ -64,41 +64,6 @@ pub fn events(actor: &AuditActor, changes: &[Change], at: DateTime<Utc>) -> Vec<
         .collect()
 }
 
-/// PostgreSQL: `INSERT` of the changes in the JSON array `changes` ([`json_rows`]), made by
-/// the actor whose id and label are the parameters `actor_id` and `actor_label`, at `at`.
-/// Rows keep the array's order (the feed's order within a transaction).
-pub fn insert_from_json(changes: &str, actor_id: &str, actor_label: &str, at: &str) -> String {
-    format!(
-        "INSERT INTO touchpoint_changes \
-           (tx_id, brand_id, touchpoint_id, kind, actor_id, actor_label, at) \
-         SELECT pg_current_xact_id()::text::bigint, c.brand_id, c.touchpoint_id, c.kind, \
-           {actor_id}::uuid, {actor_label}, {at}::timestamptz \
-         FROM ROWS FROM (json_to_recordset({changes}::json) \
-           AS (brand_id uuid, touchpoint_id uuid, kind text)) \
-           WITH ORDINALITY AS c(brand_id, touchpoint_id, kind, n) \
-         ORDER BY c.n"
-    )
-}
-
-/// The changes as one JSON array, for [`insert_from_json`].
-pub fn json_rows(changes: &[Change]) -> AppResult<String> {
-    #[derive(serde::Serialize)]
-    struct Row {
-        brand_id: Uuid,
-        touchpoint_id: Uuid,
-        kind: ChangeKind,
-    }
-    let rows: Vec<Row> = changes
-        .iter()
-        .map(|c| Row {
-            brand_id: c.brand_id,
-            touchpoint_id: c.touchpoint_id,
-            kind: c.kind,
-        })
-        .collect();
-    serde_json::to_string(&rows).map_err(AppError::internal)
-}
-
 /// Records changes in bulk (one INSERT per 500).
 pub async fn record_many<C: ConnectionTrait>(
     conn: &C,

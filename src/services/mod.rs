@@ -12,6 +12,7 @@ pub mod bootstrap;
 pub mod brands;
 pub mod change_feed;
 pub mod changes;
+pub mod column_arrays;
 pub mod csv_export;
 pub mod cursor;
 pub mod experience_map;

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use super::audit::AuditActor;
 use super::lookups;
-use super::sync_write::{self, Write, Written};
+use super::sync_write::{self, KeyRecord, Write, Written};
 use super::touchpoints::{blank, review_status_on_write};
 use crate::auth::Principal;
 use crate::clock;
@@ -213,9 +213,9 @@ async fn replay(db: &Db, p: &Principal, key: &str, hash: &str) -> AppResult<Opti
     }))
 }
 
-/// How often a batch is planned and written before it gives up with CONFLICT. A batch loses
-/// a race (`sync_write`) only to a batch that committed, so up to this many concurrent
-/// batches over the same touchpoints all go through.
+/// How often a batch is planned and written on PostgreSQL before it gives up with CONFLICT. A
+/// batch loses a race (`sync_write`) only to a batch that committed, so up to this many
+/// concurrent batches over the same touchpoints all go through.
 const ATTEMPTS: usize = 5;
 
 async fn execute(
@@ -225,38 +225,57 @@ async fn execute(
     // The idempotency key and the request's hash.
     key: Option<(&str, &str)>,
 ) -> AppResult<SyncReport> {
+    if db.backend() == DbBackend::Postgres {
+        execute_postgres(db, p, req, key).await
+    } else {
+        execute_sqlite(db, p, req, key).await
+    }
+}
+
+fn written(plan: Plan) -> SyncReport {
+    SyncReport {
+        result: plan.result,
+        touchpoints: plan.touchpoints,
+        dry_run: false,
+        replayed: false,
+    }
+}
+
+/// PostgreSQL: plan from the rows as they are, then write the batch in one statement that
+/// applies only to rows still as planned (`sync_write`); plan again after a lost race.
+async fn execute_postgres(
+    db: &Db,
+    p: &Principal,
+    req: &SyncRequest,
+    key: Option<(&str, &str)>,
+) -> AppResult<SyncReport> {
     let actor = AuditActor::from(p);
+    if key.is_some() {
+        forget_expired_keys(db.conn(), p).await?;
+    }
     for _ in 0..ATTEMPTS {
-        let tx = db.begin_write().await?;
-        if let Some((key, hash)) = key {
-            claim_key(&tx, p, key, hash).await?;
+        let plan = plan(db, db.conn(), p, req).await?;
+        if plan.writes.is_empty() && key.is_none() {
+            return Ok(written(plan));
         }
-        let plan = plan(db, &tx, p, req).await?;
-        let events = match sync_write::write(&tx, &actor, &plan.writes).await? {
-            Written::Done(events) => events,
-            // Dropping the transaction rolls it back.
-            Written::Raced => continue,
+        let record = match key {
+            Some((key, hash)) => Some(KeyRecord {
+                principal_id: p.actor_id(),
+                key,
+                request_hash: hash,
+                response: serde_json::to_value(&plan.result).map_err(AppError::internal)?,
+                expires_at: clock::now() + Duration::hours(KEY_TTL_HOURS),
+            }),
+            None => None,
         };
-        if let Some((key, _)) = key {
-            let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
-            idempotency_record::Entity::update_many()
-                .col_expr(
-                    idempotency_record::Column::Response,
-                    sea_orm::sea_query::Expr::value(response),
-                )
-                .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
-                .filter(idempotency_record::Column::Key.eq(key))
-                .exec(&tx)
-                .await?;
+        match sync_write::write_postgres(db, &actor, &plan.writes, record).await? {
+            Written::Done(events) => {
+                db.announce(events).await;
+                return Ok(written(plan));
+            }
+            Written::Raced => continue,
+            Written::KeyTaken => return Err(AppError::Conflict(RACED.into())),
         }
-        tx.commit().await?;
-        db.announce(events).await;
-        return Ok(SyncReport {
-            result: plan.result,
-            touchpoints: plan.touchpoints,
-            dry_run: false,
-            replayed: false,
-        });
     }
     Err(AppError::Conflict(
         "other writers kept changing these touchpoints while the batch was written: retry it"
@@ -264,8 +283,51 @@ async fn execute(
     ))
 }
 
-/// Takes the key for this request inside the transaction (its response is filled in at the
-/// end). A concurrent holder makes the insert fail on the primary key: [`RACED`].
+/// SQLite: the writer lock first (`BEGIN IMMEDIATE`), then the key, the plan and the write in
+/// that one transaction.
+async fn execute_sqlite(
+    db: &Db,
+    p: &Principal,
+    req: &SyncRequest,
+    key: Option<(&str, &str)>,
+) -> AppResult<SyncReport> {
+    let tx = db.begin_write().await?;
+    if let Some((key, hash)) = key {
+        forget_expired_keys(&tx, p).await?;
+        claim_key(&tx, p, key, hash).await?;
+    }
+    let plan = plan(db, &tx, p, req).await?;
+    let events = sync_write::write_sqlite(&tx, &AuditActor::from(p), &plan.writes).await?;
+    if let Some((key, _)) = key {
+        let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
+        idempotency_record::Entity::update_many()
+            .col_expr(
+                idempotency_record::Column::Response,
+                sea_orm::sea_query::Expr::value(response),
+            )
+            .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
+            .filter(idempotency_record::Column::Key.eq(key))
+            .exec(&tx)
+            .await?;
+    }
+    tx.commit().await?;
+    db.announce(events).await;
+    Ok(written(plan))
+}
+
+/// The caller's expired idempotency records go (a key is remembered 24 hours).
+async fn forget_expired_keys<C: ConnectionTrait>(conn: &C, p: &Principal) -> AppResult<()> {
+    idempotency_record::Entity::delete_many()
+        .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
+        .filter(idempotency_record::Column::ExpiresAt.lte(clock::now()))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// SQLite: takes the key for this request inside the transaction (its response is filled in
+/// at the end). A holder that committed first makes the insert fail on the primary key:
+/// [`RACED`].
 async fn claim_key<C: ConnectionTrait>(
     conn: &C,
     p: &Principal,
@@ -273,12 +335,6 @@ async fn claim_key<C: ConnectionTrait>(
     hash: &str,
 ) -> AppResult<()> {
     let now = clock::now();
-    // An expired record of this key goes; so do the caller's other expired ones.
-    idempotency_record::Entity::delete_many()
-        .filter(idempotency_record::Column::PrincipalId.eq(p.actor_id()))
-        .filter(idempotency_record::Column::ExpiresAt.lte(now))
-        .exec(conn)
-        .await?;
     let inserted = idempotency_record::ActiveModel {
         principal_id: Set(p.actor_id()),
         key: Set(key.to_owned()),
@@ -298,9 +354,8 @@ async fn claim_key<C: ConnectionTrait>(
     }
 }
 
-/// Works out, without writing, what the batch does.
-/// Reads through `conn` (the write transaction, or the pool for a dry run) and, for phases,
-/// through `db`'s cache.
+/// Works out, without writing, what the batch does. Reads through `conn` (SQLite: the write
+/// transaction; PostgreSQL and dry runs: the pool) and, for phases, through `db`'s cache.
 async fn plan<C: ConnectionTrait>(
     db: &Db,
     conn: &C,
@@ -337,8 +392,8 @@ async fn plan<C: ConnectionTrait>(
         }
     }
 
-    // What exists of the caller's, under these keys. Not locked: the write applies only to
-    // touchpoints still as read (`sync_write`).
+    // What exists of the caller's, under these keys. Not locked on PostgreSQL: the write
+    // applies only to touchpoints still as read (`sync_write`).
     let all_keys: Vec<String> = seen.keys().cloned().collect();
     let mut existing_query =
         touchpoint::Entity::find().filter(touchpoint::Column::OwnerId.eq(p.org_id()));

@@ -1,29 +1,35 @@
-//! Writing a planned sync batch — its touchpoints, their audit entries and their change-log
-//! rows — in the caller's transaction.
+//! Writing a planned sync batch: its touchpoints, their audit entries, their change-log rows
+//! and, for a request with an idempotency key, the key's record — all or nothing.
 //!
-//! On PostgreSQL that is one statement (four data-modifying CTEs), its rows in four JSON
-//! parameters (see `touchpoint_upsert`): one round trip and one plan instead of four. The batch
-//! was planned from touchpoints read without a lock: each update applies only while the stored
-//! version is still the one read, each create only while its `externalId` is still free. When
-//! another writer got in between, the statement writes fewer touchpoints than the batch holds;
-//! the caller then rolls back and plans again ([`Written::Raced`]). Locking the rows as they were
-//! read (`SELECT … FOR UPDATE`) cost PostgreSQL a WAL record and a dirtied page per touchpoint
+//! On PostgreSQL that is one statement (data-modifying CTEs) in a transaction of its own: one
+//! round trip, one plan, every row bound as one array per column (`column_arrays`). The batch
+//! was planned from touchpoints read without a lock and outside this transaction: each update
+//! applies only while the stored version is still the one read, each create only while its
+//! `externalId` is still free. When another writer got in between, the statement writes fewer
+//! touchpoints than the batch holds and is rolled back; the caller plans again
+//! ([`Written::Raced`]). Locking the rows as they were read (`SELECT … FOR UPDATE` in one
+//! transaction with the write) cost PostgreSQL a WAL record and a dirtied page per touchpoint
 //! on every batch, for a race that integration scripts — each syncing its own organization's
 //! touchpoints — rarely run into.
 //!
-//! On SQLite the caller has held the writer lock since before it read (`BEGIN IMMEDIATE`), so
-//! nothing gets in between; the three writes are plain bulk INSERTs.
+//! On SQLite the caller holds the writer lock from before it read (`BEGIN IMMEDIATE`), so
+//! nothing gets in between; the writes are plain bulk INSERTs in that transaction.
 use std::sync::LazyLock;
+use std::time::Instant;
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement};
+use sea_orm::sqlx::{self, Row};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, IdenStatic, Iterable, RuntimeErr};
+use uuid::Uuid;
 
 use super::audit::{self, AuditActor, AuditRecord};
 use super::changes::{self, Change};
+use super::column_arrays;
 use super::{touchpoint_diff, touchpoint_upsert};
 use crate::clock;
+use crate::db::Db;
 use crate::domain::ChangeKind;
-use crate::entities::touchpoint;
-use crate::error::AppResult;
+use crate::entities::{audit_entry, touchpoint};
+use crate::error::{AppError, AppResult};
 use crate::events::ChangeEvent;
 
 /// What to write for one touchpoint.
@@ -36,41 +42,57 @@ pub struct Write {
 
 /// How a batch's write went.
 pub enum Written {
-    /// Everything is written; the events to announce once the transaction commits.
+    /// Everything is written; the events to announce.
     Done(Vec<ChangeEvent>),
-    /// Another writer changed (or created) some of these touchpoints after the batch read them:
-    /// roll back and plan again.
+    /// Another writer changed (or created) some of these touchpoints after the batch read
+    /// them; nothing is written: plan again.
     Raced,
+    /// A concurrent request with the same idempotency key committed first; nothing is
+    /// written: answer as it did.
+    KeyTaken,
 }
 
-/// Writes `writes` with their audit entries and change-log rows, by `actor`.
-pub async fn write<C: ConnectionTrait>(
+/// The idempotency record a keyed request leaves, with the result it answers.
+pub struct KeyRecord<'a> {
+    pub principal_id: Uuid,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+    pub response: serde_json::Value,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// SQLite: writes `writes` with their audit entries and change-log rows in the caller's
+/// `BEGIN IMMEDIATE` transaction; returns the events to announce once it commits.
+pub async fn write_sqlite<C: ConnectionTrait>(
     conn: &C,
     actor: &AuditActor,
     writes: &[Write],
-) -> AppResult<Written> {
+) -> AppResult<Vec<ChangeEvent>> {
     if writes.is_empty() {
-        return Ok(Written::Done(Vec::new()));
+        return Ok(Vec::new());
     }
-    let records = audit_records(writes);
-    let changes: Vec<Change> = writes
-        .iter()
-        .map(|w| Change {
-            brand_id: w.after.brand_id,
-            touchpoint_id: w.after.id,
-            kind: w.kind,
-        })
-        .collect();
-    if conn.get_database_backend() != DbBackend::Postgres {
-        let rows: Vec<&touchpoint::Model> = writes.iter().map(|w| &w.after).collect();
-        touchpoint_upsert::upsert_values(conn, &rows).await?;
-        audit::record_many(conn, actor, records).await?;
-        let events = changes::record_many(conn, actor, changes).await?;
-        return Ok(Written::Done(events));
-    }
+    let rows: Vec<&touchpoint::Model> = writes.iter().map(|w| &w.after).collect();
+    touchpoint_upsert::upsert_values(conn, &rows).await?;
+    audit::record_many(conn, actor, audit_records(writes)).await?;
+    changes::record_many(conn, actor, change_rows(writes)).await
+}
 
+/// PostgreSQL: writes `writes`, their audit entries, their change-log rows and `key`'s record
+/// in one statement and one transaction of their own.
+pub async fn write_postgres(
+    db: &Db,
+    actor: &AuditActor,
+    writes: &[Write],
+    key: Option<KeyRecord<'_>>,
+) -> AppResult<Written> {
+    let Some(pool) = db.postgres_pool() else {
+        return Err(AppError::internal(std::io::Error::other(
+            "write_postgres on another database",
+        )));
+    };
+    let at = clock::now();
     // Updates in id order: concurrent batches that share touchpoints lock them in one order
-    // (the join follows the array), so they wait for each other instead of deadlocking.
+    // (the join follows the arrays), so they wait for each other instead of deadlocking.
     let mut updates: Vec<&touchpoint::Model> = writes
         .iter()
         .filter(|w| w.before.is_some())
@@ -82,31 +104,64 @@ pub async fn write<C: ConnectionTrait>(
         .filter(|w| w.before.is_none())
         .map(|w| &w.after)
         .collect();
-    let at = clock::now();
-    let statement = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        POSTGRES_WRITE.as_str(),
-        [
-            touchpoint_upsert::json_rows(&updates)?.into(),
-            touchpoint_upsert::json_rows(&creates)?.into(),
-            audit::json_rows(actor, &records)?.into(),
-            changes::json_rows(&changes)?.into(),
-            actor.id.into(),
-            actor.label.clone().into(),
-            at.into(),
-        ],
-    );
-    let counts = match conn.query_one_raw(statement).await {
-        Ok(row) => row
-            .map(|row| Counts::from_query_result(&row, ""))
-            .transpose()?,
-        Err(err) if deadlocked(&err) => return Ok(Written::Raced),
-        Err(err) => return Err(err.into()),
+    let entries = audit::entries(actor, audit_records(writes), at);
+    let entries: Vec<&audit_entry::Model> = entries.iter().collect();
+    let changes = change_rows(writes);
+
+    let sql = if key.is_some() {
+        KEYED_WRITE.as_str()
+    } else {
+        WRITE.as_str()
     };
-    let written = counts.map_or(0, |c| c.updated + c.created);
+    let mut query = sqlx::query(sql);
+    for array in column_arrays::of::<touchpoint::Entity>(&updates)?
+        .into_iter()
+        .chain(column_arrays::of::<touchpoint::Entity>(&creates)?)
+        .chain(column_arrays::of::<audit_entry::Entity>(&entries)?)
+    {
+        query = array.bind(query);
+    }
+    query = query
+        .bind(changes.iter().map(|c| c.brand_id).collect::<Vec<_>>())
+        .bind(changes.iter().map(|c| c.touchpoint_id).collect::<Vec<_>>())
+        .bind(
+            changes
+                .iter()
+                .map(|c| c.kind.to_value())
+                .collect::<Vec<_>>(),
+        )
+        .bind(actor.id)
+        .bind(actor.label.as_str())
+        .bind(at);
+    if let Some(k) = &key {
+        query = query
+            .bind(k.principal_id)
+            .bind(k.key)
+            .bind(k.request_hash)
+            .bind(k.response.to_string())
+            .bind(k.expires_at);
+    }
+
+    let started = Instant::now();
+    let mut tx = pool.begin().await.map_err(db_error)?;
+    let result = query.fetch_one(&mut *tx).await;
+    db.statement_ran(started.elapsed(), result.is_err());
+    let row = match result {
+        Ok(row) => row,
+        // Dropping the transaction rolls it back.
+        Err(err) if sqlstate(&err).as_deref() == Some("40P01") => return Ok(Written::Raced),
+        Err(err) if key.is_some() && sqlstate(&err).as_deref() == Some("23505") => {
+            return Ok(Written::KeyTaken)
+        }
+        Err(err) => return Err(db_error(err)),
+    };
+    let written: i64 =
+        row.try_get::<i64, _>(0).map_err(db_error)? + row.try_get::<i64, _>(1).map_err(db_error)?;
     if usize::try_from(written).ok() != Some(writes.len()) {
+        tx.rollback().await.map_err(db_error)?;
         return Ok(Written::Raced);
     }
+    tx.commit().await.map_err(db_error)?;
     Ok(Written::Done(changes::events(actor, &changes, at)))
 }
 
@@ -137,36 +192,114 @@ fn audit_records(writes: &[Write]) -> Vec<AuditRecord<'static>> {
         .collect()
 }
 
-/// Touchpoints the statement wrote.
-#[derive(FromQueryResult)]
-struct Counts {
-    updated: i64,
-    created: i64,
+fn change_rows(writes: &[Write]) -> Vec<Change> {
+    writes
+        .iter()
+        .map(|w| Change {
+            brand_id: w.after.brand_id,
+            touchpoint_id: w.after.id,
+            kind: w.kind,
+        })
+        .collect()
 }
 
-/// The batch's write on PostgreSQL. Data-modifying CTEs all run to completion whether or not
-/// the outer query reads them, on one snapshot; the outer query counts what was written.
-static POSTGRES_WRITE: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "WITH updated AS ({}), created AS ({}), audit AS ({}), changes AS ({}) \
-         SELECT (SELECT count(*) FROM updated) AS updated, \
-                (SELECT count(*) FROM created) AS created",
-        touchpoint_upsert::update_from_json("$1"),
-        touchpoint_upsert::insert_from_json("$2"),
-        audit::insert_from_json("$3"),
-        changes::insert_from_json("$4", "$5", "$6", "$7"),
-    )
-});
+/// The batch's statement: data-modifying CTEs all run to completion whether or not the outer
+/// query reads them, on one snapshot; the outer query counts the touchpoints written.
+/// Parameters: the updates' columns, the creates' columns, the audit entries' columns, the
+/// change rows' brand, touchpoint and kind, the actor's id and label, the time; then, keyed,
+/// the idempotency record's principal, key, hash, response and expiry.
+static WRITE: LazyLock<String> = LazyLock::new(|| write_statement(false));
+static KEYED_WRITE: LazyLock<String> = LazyLock::new(|| write_statement(true));
 
-/// Whether PostgreSQL broke a deadlock by failing this statement (SQLSTATE 40P01): two batches
-/// that share touchpoints and met in the middle; the retry goes through.
-fn deadlocked(err: &DbErr) -> bool {
-    let (DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
-    | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e))) = err
-    else {
-        return false;
+fn write_statement(keyed: bool) -> String {
+    use touchpoint::Column;
+    let n = column_arrays::count::<touchpoint::Entity>();
+    let audit_n = column_arrays::count::<audit_entry::Entity>();
+    let quoted = |name: &str| format!("\"{name}\"");
+    let all: Vec<String> = Column::iter().map(|c| quoted(c.as_str())).collect();
+    let all = all.join(", ");
+    let updatable: Vec<String> = Column::iter()
+        .filter(|c| !touchpoint_upsert::fixed(c))
+        .map(|c| format!("{0} = r.{0}", quoted(c.as_str())))
+        .collect();
+    let audit_columns: Vec<String> = audit_entry::Column::iter()
+        .map(|c| quoted(c.as_str()))
+        .collect();
+    let audit_columns = audit_columns.join(", ");
+    let changes_at = 1 + 2 * n + audit_n;
+    let actor_at = changes_at + 3;
+    let key_at = actor_at + 3;
+    let key_cte = if keyed {
+        format!(
+            ", key AS (INSERT INTO idempotency_records \
+               (principal_id, key, request_hash, response, created_at, expires_at) \
+               VALUES (${key_at}::uuid, ${}::text, ${}::text, ${}::json, ${}::timestamptz, ${}::timestamptz))",
+            key_at + 1,
+            key_at + 2,
+            key_at + 3,
+            actor_at + 2,
+            key_at + 4,
+        )
+    } else {
+        String::new()
     };
-    e.as_database_error()
+    format!(
+        "WITH updated AS (\
+           UPDATE touchpoints AS t SET {updates} FROM {update_rows} \
+           WHERE t.id = r.id AND t.version = r.version - 1 RETURNING t.id), \
+         created AS (\
+           INSERT INTO touchpoints ({all}) SELECT {all} FROM {create_rows} \
+           ON CONFLICT DO NOTHING RETURNING id), \
+         audit AS (\
+           INSERT INTO audit_entries ({audit_columns}) SELECT {audit_columns} FROM {audit_rows}), \
+         changes AS (\
+           INSERT INTO touchpoint_changes \
+             (tx_id, brand_id, touchpoint_id, kind, actor_id, actor_label, at) \
+           SELECT pg_current_xact_id()::text::bigint, c.brand_id, c.touchpoint_id, c.kind, \
+             ${actor_at}::uuid, ${}::text, ${}::timestamptz \
+           FROM unnest(${changes_at}::uuid[], ${}::uuid[], ${}::text[]) WITH ORDINALITY \
+             AS c(brand_id, touchpoint_id, kind, n) \
+           ORDER BY c.n){key_cte} \
+         SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM created)",
+        actor_at + 1,
+        actor_at + 2,
+        changes_at + 1,
+        changes_at + 2,
+        updates = updatable.join(", "),
+        update_rows = column_arrays::unnest::<touchpoint::Entity>(1, "r"),
+        create_rows = column_arrays::unnest::<touchpoint::Entity>(1 + n, "r"),
+        audit_rows = column_arrays::unnest::<audit_entry::Entity>(1 + 2 * n, "a"),
+    )
+}
+
+fn sqlstate(err: &sqlx::Error) -> Option<String> {
+    err.as_database_error()
         .and_then(|d| d.code())
-        .is_some_and(|code| code == "40P01")
+        .map(|c| c.into_owned())
+}
+
+fn db_error(err: sqlx::Error) -> AppError {
+    DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(err))).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_statements_number_their_parameters_without_gaps() {
+        for (sql, last) in [(WRITE.as_str(), 0), (KEYED_WRITE.as_str(), 5)] {
+            let n = 2 * column_arrays::count::<touchpoint::Entity>()
+                + column_arrays::count::<audit_entry::Entity>()
+                + 6
+                + last;
+            for i in 1..=n {
+                assert!(sql.contains(&format!("${i}::")), "${i} missing in {sql}");
+            }
+            assert!(!sql.contains(&format!("${}::", n + 1)), "{sql}");
+        }
+        assert!(WRITE.contains("\"review_status\" = r.\"review_status\""));
+        assert!(!WRITE.contains("\"created_at\" = r."));
+        assert!(!WRITE.contains("idempotency_records"));
+    }
 }

@@ -553,3 +553,59 @@ async fn concurrent_batches_over_the_same_keys_each_apply_whole_and_once() {
         "{log}"
     );
 }
+
+/// The same keyed request sent twice at once: one of them writes, the other answers with its
+/// result — and the batch is written once.
+#[actix_web::test]
+async fn the_same_keyed_request_twice_at_once_is_written_once() {
+    let ctx = Ctx::new().await;
+    let brand = ctx.net.brand_id.to_string();
+    let token = &ctx.net.a_editor.token;
+    let items: Vec<Value> = (0..10)
+        .map(|i| item(&ctx, &format!("twice-{i}"), "Twice"))
+        .collect();
+    let input = json!({ "brandId": brand, "idempotencyKey": "night-run-1", "items": items });
+    let (a, b) = futures_util::join!(
+        sync(&ctx.app, token, input.clone()),
+        sync(&ctx.app, token, input.clone())
+    );
+    let mut replayed = [
+        a["replayed"].as_bool().unwrap(),
+        b["replayed"].as_bool().unwrap(),
+    ];
+    replayed.sort_unstable();
+    assert_eq!(replayed, [false, true], "{a:#}\n{b:#}");
+    for r in [&a, &b] {
+        assert_eq!(r["created"], 10, "{r:#}");
+    }
+    let ids = |r: &Value| -> Vec<Value> {
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["touchpoint"]["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&a), ids(&b));
+    // One change row per touchpoint of the batch, its creation.
+    let batch: std::collections::HashSet<String> = ids(&a)
+        .iter()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    let rows: Vec<String> = change_rows(&ctx.app)
+        .await
+        .into_iter()
+        .filter(|(id, _)| batch.contains(&id.to_string()))
+        .map(|(_, kind)| kind)
+        .collect();
+    assert_eq!(rows, vec!["Created"; 10]);
+    let list = ctx
+        .app
+        .data(
+            token,
+            "{ touchpoints(first: 100, filter: {search: \"twice\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(list["touchpoints"]["totalCount"], 10);
+}
