@@ -3,6 +3,7 @@
 pub mod alignment;
 pub mod api_client;
 pub mod audit_entry;
+pub mod cell;
 pub mod idempotency_record;
 pub mod journey;
 pub mod journey_step;

@@ -34,20 +34,25 @@ pub enum ColumnArray {
 }
 
 impl ColumnArray {
-    /// An empty array for a column of this type, and the array type it is bound as.
-    fn for_type(column_type: &ColumnType) -> Option<(Self, &'static str)> {
+    /// An empty array for `rows` values of a column of this type, and the array type it is
+    /// bound as.
+    fn for_type(column_type: &ColumnType, rows: usize) -> Option<(Self, &'static str)> {
         Some(match column_type {
-            ColumnType::Uuid => (Self::Uuid(Vec::new()), "uuid[]"),
+            ColumnType::Uuid => (Self::Uuid(Vec::with_capacity(rows)), "uuid[]"),
             ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_) => {
-                (Self::Text(Vec::new()), "text[]")
+                (Self::Text(Vec::with_capacity(rows)), "text[]")
             }
-            ColumnType::Json | ColumnType::JsonBinary => (Self::Json(Vec::new()), "text[]::json[]"),
-            ColumnType::Boolean => (Self::Bool(Vec::new()), "bool[]"),
-            ColumnType::SmallInteger => (Self::SmallInt(Vec::new()), "int2[]"),
-            ColumnType::Integer => (Self::Int(Vec::new()), "int4[]"),
-            ColumnType::BigInteger => (Self::BigInt(Vec::new()), "int8[]"),
-            ColumnType::Date => (Self::Date(Vec::new()), "date[]"),
-            ColumnType::TimestampWithTimeZone => (Self::Timestamp(Vec::new()), "timestamptz[]"),
+            ColumnType::Json | ColumnType::JsonBinary => {
+                (Self::Json(Vec::with_capacity(rows)), "text[]::json[]")
+            }
+            ColumnType::Boolean => (Self::Bool(Vec::with_capacity(rows)), "bool[]"),
+            ColumnType::SmallInteger => (Self::SmallInt(Vec::with_capacity(rows)), "int2[]"),
+            ColumnType::Integer => (Self::Int(Vec::with_capacity(rows)), "int4[]"),
+            ColumnType::BigInteger => (Self::BigInt(Vec::with_capacity(rows)), "int8[]"),
+            ColumnType::Date => (Self::Date(Vec::with_capacity(rows)), "date[]"),
+            ColumnType::TimestampWithTimeZone => {
+                (Self::Timestamp(Vec::with_capacity(rows)), "timestamptz[]")
+            }
             _ => return None,
         })
     }
@@ -57,7 +62,10 @@ impl ColumnArray {
         match (self, value) {
             (Self::Uuid(a), Value::Uuid(v)) => a.push(v),
             (Self::Text(a), Value::String(v)) => a.push(v),
-            (Self::Json(a), Value::Json(v)) => a.push(v.map(|doc| doc.to_string())),
+            // Not `to_string`: through `Display` it writes the document a fragment at a time.
+            (Self::Json(a), Value::Json(v)) => {
+                a.push(v.and_then(|doc| serde_json::to_string(&doc).ok()))
+            }
             (Self::Bool(a), Value::Bool(v)) => a.push(v),
             (Self::SmallInt(a), Value::SmallInt(v)) => a.push(v),
             (Self::Int(a), Value::Int(v)) => a.push(v),
@@ -85,10 +93,10 @@ impl ColumnArray {
 }
 
 /// The columns of `E` in declaration order, each with the array type it is bound as.
-fn columns<E: EntityTrait>() -> AppResult<Vec<(E::Column, ColumnArray, &'static str)>> {
+fn columns<E: EntityTrait>(rows: usize) -> AppResult<Vec<(E::Column, ColumnArray, &'static str)>> {
     E::Column::iter()
         .map(|c| {
-            let (array, sql_type) = ColumnArray::for_type(c.def().get_column_type())
+            let (array, sql_type) = ColumnArray::for_type(c.def().get_column_type(), rows)
                 .ok_or_else(|| unsupported(c.as_str()))?;
             Ok((c, array, sql_type))
         })
@@ -103,7 +111,7 @@ fn unsupported(column: &str) -> AppError {
 
 /// `rows` as one array per column of `E`, in declaration order.
 pub fn of<E: EntityTrait>(rows: &[&E::Model]) -> AppResult<Vec<ColumnArray>> {
-    let mut columns = columns::<E>()?;
+    let mut columns = columns::<E>(rows.len())?;
     for row in rows {
         for (column, array, _) in &mut columns {
             if !array.push(row.get(*column)) {
@@ -122,7 +130,7 @@ pub fn unnest<E: EntityTrait>(first: usize, alias: &str) -> String {
         .enumerate()
         .map(|(i, c)| {
             let sql_type =
-                ColumnArray::for_type(c.def().get_column_type()).map_or("unknown", |(_, t)| t);
+                ColumnArray::for_type(c.def().get_column_type(), 0).map_or("unknown", |(_, t)| t);
             (
                 format!("${}::{sql_type}", first + i),
                 format!("\"{}\"", c.as_str()),

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::cache::TtlCache;
 use crate::db::Db;
+use crate::entities::cell::Cell;
 use crate::entities::{alignment, organization, phase, principle};
 use crate::error::AppResult;
 
@@ -177,9 +178,8 @@ pub(crate) fn rating_at(
     row: &sea_orm::QueryResult,
     first: usize,
 ) -> Result<Option<(alignment::Model, PrincipleSummary)>, sea_orm::DbErr> {
-    let rated: Option<Uuid> = row.try_get_by_index(first)?;
-    let principle_name: Option<String> =
-        row.try_get_by_index(first + alignment::Column::iter().count())?;
+    let rated = Option::<Uuid>::read(row, first)?;
+    let principle_name = Option::<String>::read(row, first + alignment::Column::iter().count())?;
     if rated.is_none() || principle_name.is_none() {
         return Ok(None);
     }
@@ -193,17 +193,17 @@ impl RatingRow {
         let mut column = first..;
         let mut next = || column.next().unwrap_or_default();
         Ok(Self {
-            id: row.try_get_by_index(next())?,
-            touchpoint_id: row.try_get_by_index(next())?,
-            principle_id: row.try_get_by_index(next())?,
-            score: row.try_get_by_index(next())?,
-            note: row.try_get_by_index(next())?,
-            rated_by_id: row.try_get_by_index(next())?,
-            rated_by_name: row.try_get_by_index(next())?,
-            rated_at: row.try_get_by_index(next())?,
-            principle_name: row.try_get_by_index(next())?,
-            principle_description: row.try_get_by_index(next())?,
-            principle_version: row.try_get_by_index(next())?,
+            id: Cell::read(row, next())?,
+            touchpoint_id: Cell::read(row, next())?,
+            principle_id: Cell::read(row, next())?,
+            score: Cell::read(row, next())?,
+            note: Cell::read(row, next())?,
+            rated_by_id: Cell::read(row, next())?,
+            rated_by_name: Cell::read(row, next())?,
+            rated_at: Cell::read(row, next())?,
+            principle_name: Cell::read(row, next())?,
+            principle_description: Cell::read(row, next())?,
+            principle_version: Cell::read(row, next())?,
         })
     }
 
