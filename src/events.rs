@@ -1,9 +1,9 @@
 //! Live change events for subscriptions.
 //!
 //! Every touchpoint change becomes a [`ChangeEvent`] on this process's bus. With PostgreSQL
-//! the writer sends it with `NOTIFY` inside its transaction (so it is delivered only if the
-//! write commits) and every instance's listener — this one included — puts it on its bus;
-//! with SQLite (one process) the writer puts it on the bus after commit.
+//! the writer sends it with `NOTIFY` once its transaction has committed (`Db::announce`) and
+//! every instance's listener — this one included — puts it on its bus; with SQLite (one
+//! process) the writer puts it on the bus after commit.
 //!
 //! The bus is best effort: a subscriber that falls behind loses events. The change feed
 //! (`touchpointChanges`) is the gap-free record to catch up from.
