@@ -8,7 +8,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, Iterable, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -28,10 +29,13 @@ pub async fn organizations(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, org
         .collect())
 }
 
-pub async fn phases(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, phase::Model>> {
+pub async fn phases<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, phase::Model>> {
     Ok(phase::Entity::find()
         .filter(phase::Column::Id.is_in(ids.iter().copied()))
-        .all(db.conn())
+        .all(conn)
         .await?
         .into_iter()
         .map(|m| (m.id, m))
@@ -52,8 +56,19 @@ pub async fn cached_organizations(
 
 /// Phases by id through the cache, as [`cached_organizations`].
 pub async fn cached_phases(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Arc<phase::Model>>> {
+    cached_phases_through(db, db.conn(), ids).await
+}
+
+/// [`cached_phases`], reading what the cache lacks through `conn`: inside a transaction, its
+/// own connection (a SQLite writer waiting for a second connection while holding the write
+/// lock would wait for the writers queued behind it).
+pub async fn cached_phases_through<C: ConnectionTrait>(
+    db: &Db,
+    conn: &C,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Arc<phase::Model>>> {
     through_cache(&db.caches().phases, ids, |missing| async move {
-        phases(db, &missing).await
+        phases(conn, &missing).await
     })
     .await
 }

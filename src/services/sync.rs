@@ -429,7 +429,7 @@ async fn plan<C: ConnectionTrait>(
         .collect::<HashSet<Uuid>>()
         .into_iter()
         .collect();
-    let brand_phases: HashSet<Uuid> = lookups::cached_phases(db, &wanted_phases)
+    let brand_phases: HashSet<Uuid> = lookups::cached_phases_through(db, conn, &wanted_phases)
         .await?
         .into_values()
         .filter(|ph| ph.brand_id == brand_id)

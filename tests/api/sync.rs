@@ -609,3 +609,35 @@ async fn the_same_keyed_request_twice_at_once_is_written_once() {
         .await;
     assert_eq!(list["touchpoints"]["totalCount"], 10);
 }
+
+/// More batches at once than the pool has connections, with nothing cached: every read a
+/// batch makes while it writes goes through its own transaction, so the batches queued behind
+/// the writer (SQLite: each holding a connection while it waits for the write lock) never
+/// starve it of a connection.
+#[actix_web::test]
+async fn batches_beyond_the_pool_with_nothing_cached_all_go_through() {
+    let app = crate::helpers::spawn_app_with(|s| {
+        s.db_pool_size = Some(2);
+        s.cache_ttl = std::time::Duration::ZERO;
+        s.limits.db_acquire_timeout = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let net = crate::helpers::Network::build(&app).await;
+    let phase = net.phases[1].to_string();
+    let batch = |n: usize| {
+        let items: Vec<Value> = (0..10)
+            .map(|i| json!({ "externalId": format!("pool-{n}-{i}"), "name": "Pooled", "channel": "STORE", "expressions": ["PHYSICAL"], "phaseId": phase }))
+            .collect();
+        json!({ "brandId": net.brand_id.to_string(), "items": items })
+    };
+    let results =
+        futures_util::future::join_all((0..6).map(|n| sync(&app, &net.a_editor.token, batch(n))))
+            .await;
+    for r in &results {
+        assert_eq!(
+            (r["created"].clone(), r["errors"].clone()),
+            (json!(10), json!([])),
+            "{r:#}"
+        );
+    }
+}
