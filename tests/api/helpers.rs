@@ -72,7 +72,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         jwt_audience: "touchpoint-registry".into(),
         token_ttl: Duration::from_secs(3600),
         db_pool_size: Some(4),
-        sqlite_mmap_bytes: 256 * 1024 * 1024,
+        sqlite_mmap_bytes: 0,
         max_in_flight: None,
         // The production default: changes through the API must show on the next request
         // with the cache on.
