@@ -1,11 +1,12 @@
 //! The append-only audit trail: every write records who, in which organization and network,
 //! did what to which entity, with the entity before and after.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::auth::{Actor, Principal};
 use crate::clock;
+use crate::domain::ChangeKind;
 use crate::entities::audit_entry;
 use crate::error::AppResult;
 
@@ -88,23 +89,22 @@ pub async fn record<C: ConnectionTrait>(
     actor: &AuditActor,
     rec: AuditRecord<'_>,
 ) -> AppResult<()> {
-    audit_entry::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        at: Set(clock::now()),
-        actor_kind: Set(actor.kind.to_owned()),
-        actor_id: Set(actor.id),
-        actor_label: Set(actor.label.clone()),
-        organization_id: Set(actor.organization_id),
-        brand_id: Set(rec.brand_id),
-        action: Set(rec.action.to_owned()),
-        entity_type: Set(rec.entity_type.to_owned()),
-        entity_id: Set(rec.entity_id),
-        before: Set(rec.before),
-        after: Set(rec.after),
+    use sea_orm::IntoActiveModel;
+    for entry in entries(actor, vec![rec], clock::now()) {
+        entry.into_active_model().insert(conn).await?;
     }
-    .insert(conn)
-    .await?;
     Ok(())
+}
+
+/// The action an entry names for a touchpoint write of this kind.
+pub fn touchpoint_action(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Created => "touchpoint.create",
+        ChangeKind::Updated => "touchpoint.update",
+        ChangeKind::Archived => "touchpoint.archive",
+        ChangeKind::Restored => "touchpoint.restore",
+        ChangeKind::Reviewed => "touchpoint.review",
+    }
 }
 
 /// A rating as kept in `before`/`after`.

@@ -123,26 +123,27 @@ pub fn of<E: EntityTrait>(rows: &[&E::Model]) -> AppResult<Vec<ColumnArray>> {
 }
 
 /// `unnest($first::type[], …) AS alias("column", …)`: the rows [`of`] binds, as a table of
-/// `E`'s columns, its parameters numbered from `first`. Panics only if `E` has a column type
-/// [`of`] does not bind (a test holds every entity used here to it).
+/// `E`'s columns, its parameters numbered from `first`. A column type [`of`] does not bind
+/// is written `unknown`, which PostgreSQL refuses (a test holds every entity used here to
+/// none).
 pub fn unnest<E: EntityTrait>(first: usize, alias: &str) -> String {
-    let columns: Vec<(String, String)> = E::Column::iter()
+    let params: Vec<String> = E::Column::iter()
         .enumerate()
         .map(|(i, c)| {
             let sql_type =
                 ColumnArray::for_type(c.def().get_column_type(), 0).map_or("unknown", |(_, t)| t);
-            (
-                format!("${}::{sql_type}", first + i),
-                format!("\"{}\"", c.as_str()),
-            )
+            format!("${}::{sql_type}", first + i)
         })
         .collect();
-    let (params, names): (Vec<String>, Vec<String>) = columns.into_iter().unzip();
-    format!(
-        "unnest({}) AS {alias}({})",
-        params.join(", "),
-        names.join(", ")
-    )
+    format!("unnest({}) AS {alias}({})", params.join(", "), names::<E>())
+}
+
+/// `"column", …`: `E`'s columns in declaration order, quoted.
+pub fn names<E: EntityTrait>() -> String {
+    let names: Vec<String> = E::Column::iter()
+        .map(|c| format!("\"{}\"", c.as_str()))
+        .collect();
+    names.join(", ")
 }
 
 /// How many parameters [`unnest`] takes for `E`.

@@ -176,12 +176,7 @@ fn audit_records(writes: &[Write]) -> Vec<AuditRecord<'static>> {
                 None => (None, audit::snapshot(&w.after)),
             };
             AuditRecord {
-                action: match w.kind {
-                    ChangeKind::Created => "touchpoint.create",
-                    ChangeKind::Archived => "touchpoint.archive",
-                    ChangeKind::Restored => "touchpoint.restore",
-                    _ => "touchpoint.update",
-                },
+                action: audit::touchpoint_action(w.kind),
                 entity_type: "Touchpoint",
                 entity_id: w.after.id,
                 brand_id: Some(w.after.brand_id),
@@ -215,17 +210,12 @@ fn write_statement(keyed: bool) -> String {
     use touchpoint::Column;
     let n = column_arrays::count::<touchpoint::Entity>();
     let audit_n = column_arrays::count::<audit_entry::Entity>();
-    let quoted = |name: &str| format!("\"{name}\"");
-    let all: Vec<String> = Column::iter().map(|c| quoted(c.as_str())).collect();
-    let all = all.join(", ");
+    let all = column_arrays::names::<touchpoint::Entity>();
     let updatable: Vec<String> = Column::iter()
         .filter(|c| !touchpoint_upsert::fixed(c))
-        .map(|c| format!("{0} = r.{0}", quoted(c.as_str())))
+        .map(|c| format!("\"{0}\" = r.\"{0}\"", c.as_str()))
         .collect();
-    let audit_columns: Vec<String> = audit_entry::Column::iter()
-        .map(|c| quoted(c.as_str()))
-        .collect();
-    let audit_columns = audit_columns.join(", ");
+    let audit_columns = column_arrays::names::<audit_entry::Entity>();
     let changes_at = 1 + 2 * n + audit_n;
     let actor_at = changes_at + 3;
     let key_at = actor_at + 3;

@@ -258,7 +258,7 @@ pub async fn create(
         &tx,
         &actor,
         AuditRecord {
-            action: "touchpoint.create",
+            action: audit::touchpoint_action(ChangeKind::Created),
             entity_type: "Touchpoint",
             entity_id: created.id,
             brand_id: Some(brand_id),
@@ -311,7 +311,7 @@ pub async fn update(
         &tx,
         &actor,
         AuditRecord {
-            action: "touchpoint.update",
+            action: audit::touchpoint_action(ChangeKind::Updated),
             entity_type: "Touchpoint",
             entity_id: saved.id,
             brand_id: Some(saved.brand_id),
@@ -372,16 +372,16 @@ pub async fn set_archived(
     let saved = save_if_version(&tx, &current, next).await?;
     let actor = AuditActor::from(p);
     let (before, after) = super::touchpoint_diff::changed(&current, &saved);
-    let (action, kind) = if archived {
-        ("touchpoint.archive", ChangeKind::Archived)
+    let kind = if archived {
+        ChangeKind::Archived
     } else {
-        ("touchpoint.restore", ChangeKind::Restored)
+        ChangeKind::Restored
     };
     audit::record(
         &tx,
         &actor,
         AuditRecord {
-            action,
+            action: audit::touchpoint_action(kind),
             entity_type: "Touchpoint",
             entity_id: saved.id,
             brand_id: Some(saved.brand_id),
