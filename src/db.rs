@@ -38,6 +38,7 @@ impl Db {
             }
         }
         let mmap_bytes = settings.sqlite_mmap_bytes;
+        let cache_kib = settings.sqlite_cache_kib;
         let mut options = ConnectOptions::new(url);
         options
             .max_connections(settings.pool_size())
@@ -50,13 +51,13 @@ impl Db {
                 // WAL lets readers run beside the one writer; FULL makes a commit durable
                 // before it is acknowledged; the busy timeout queues writers instead of
                 // failing them.
-                // A small page cache per connection: the OS page cache is shared, and
-                // the default would cost several MB of heap per pooled connection. With
-                // `SQLITE_MMAP_BYTES` pages are read through a memory map of the file
-                // instead of a `read` call each (several hundred for a page of touchpoints
-                // with their ratings): faster, but RSS counts the mapped pages once per
+                // Each connection's page cache (`SQLITE_CACHE_KIB`) spares a `read` call
+                // for each page it holds (a page of touchpoints with their ratings reads
+                // several hundred); it is heap, once per pooled connection. With
+                // `SQLITE_MMAP_BYTES` the pages it misses are read through a memory map of
+                // the file instead: faster still, but RSS counts the mapped pages once per
                 // connection, so it is off unless asked for.
-                opts.pragma("cache_size", "-512")
+                opts.pragma("cache_size", format!("-{cache_kib}"))
                     .pragma("mmap_size", mmap_bytes.to_string())
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Full)

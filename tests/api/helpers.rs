@@ -73,6 +73,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         token_ttl: Duration::from_secs(3600),
         db_pool_size: Some(4),
         sqlite_mmap_bytes: 0,
+        sqlite_cache_kib: 4096,
         max_in_flight: None,
         // The production default: changes through the API must show on the next request
         // with the cache on.

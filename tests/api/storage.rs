@@ -1,5 +1,6 @@
 //! The embedded database runs with the settings the README promises: durable commits (WAL,
-//! full sync), foreign keys, and pages read through a memory map only when configured.
+//! full sync), foreign keys, the configured page cache, pages read through a memory map only
+//! when configured, and prepared statements that stay prepared.
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::helpers::{spawn_app, spawn_app_with};
@@ -31,7 +32,60 @@ async fn sqlite_connections_are_durable_and_map_the_file_only_when_asked() {
     assert_eq!(pragma(&app, "synchronous").await, "2", "FULL");
     assert_eq!(pragma(&app, "foreign_keys").await, "1");
     assert_eq!(pragma(&app, "mmap_size").await, "0");
+    assert_eq!(
+        pragma(&app, "cache_size").await,
+        "-4096",
+        "KiB, as configured"
+    );
 
-    let mapped = spawn_app_with(|s| s.sqlite_mmap_bytes = 64 * 1024 * 1024).await;
+    let mapped = spawn_app_with(|s| {
+        s.sqlite_mmap_bytes = 64 * 1024 * 1024;
+        s.sqlite_cache_kib = 1024;
+    })
+    .await;
     assert_eq!(pragma(&mapped, "mmap_size").await, "67108864");
+    assert_eq!(pragma(&mapped, "cache_size").await, "-1024");
+}
+
+/// STAT4 samples make SQLite compile a statement again each time a value is bound that might
+/// change its plan, which defeats the prepared-statement cache; `.cargo/config.toml` builds
+/// SQLite without them. ANALYZE still stores the per-index row counts the planner uses.
+#[actix_web::test]
+async fn sqlite_is_built_without_stat4_so_analyze_leaves_statements_prepared() {
+    let app = spawn_app().await;
+    if app.db.backend() != DbBackend::Sqlite {
+        return;
+    }
+    let conn = app.db.conn();
+    let options: Vec<String> = conn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA compile_options",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "the build's SQLite flags apply: {options:?}"
+    );
+    assert!(
+        !options.iter().any(|o| o.starts_with("ENABLE_STAT")),
+        "compiled with STAT4: {options:?}"
+    );
+
+    conn.execute_unprepared("ANALYZE").await.unwrap();
+    let stat_tables: Vec<String> = conn
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%' ORDER BY name",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert_eq!(stat_tables, ["sqlite_stat1"]);
 }
