@@ -132,7 +132,7 @@ awk -F'\t' '
       split(wc, a, " "); if (a[1] == "W1") continue
       ks = "sqlite " t " " wc; kp = "postgres " t " " wc
       if ((ks in rps) && (kp in rps))
-        printf "  SQLite %s c=%s at least as fast as PostgreSQL (%s touchpoints): %s vs %s req/s -> %s\n",
+        printf "  SQLite %s c=%s at least as fast as PostgreSQL (%s touchpoints; minutes apart, see interleaved.sh): %s vs %s req/s -> %s\n",
           a[1], a[2], t, rps[ks], rps[kp], (rps[ks] + 0 >= rps[kp] + 0 ? "PASS" : "FAIL")
     }
     for (d in dbs) for (wc in seen) {
