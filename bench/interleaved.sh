@@ -40,9 +40,7 @@ done
 need_tools wrk jq curl sqlite3 psql
 ensure_bin release /tmp/bench-target
 
-OUT=/tmp/registry-bench/interleaved-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/registry-bench-work.XXXXXX); TMP_DIRS+=("$WORK")
+run_dirs interleaved
 RES=$OUT/results.tsv
 printf 'round\tworkload\tconc\tside\treq_s\tp50_ms\tp99_ms\terrors\tpeak_rss_mb\n' > "$RES"
 log "A=$A vs B=$B, interleaved -> $OUT"

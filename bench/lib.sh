@@ -37,6 +37,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# run_dirs name: a fresh output directory, /tmp/registry-bench/<name>-<time> (kept), as OUT,
+# and a scratch directory (tokens; deleted on exit) as WORK.
+run_dirs() {
+  OUT=/tmp/registry-bench/$1-$(date +%Y%m%d-%H%M%S)
+  mkdir -p "$OUT"
+  WORK=$(mktemp -d /tmp/registry-bench-work.XXXXXX); TMP_DIRS+=("$WORK")
+}
+
 # ---------------------------------------------------------------- tools and binary
 need_tools() {   # installs the Debian packages of missing tools when running as root
   local missing=() t pkg

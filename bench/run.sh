@@ -42,9 +42,7 @@ need_tools wrk jq curl
 [[ " $DBS " == *" postgres "* ]] && need_tools psql
 ensure_bin release /tmp/bench-target
 
-OUT=/tmp/registry-bench/run-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/registry-bench-work.XXXXXX); TMP_DIRS+=("$WORK")
+run_dirs run
 RES=$OUT/results.tsv
 printf 'system\tdb\ttouchpoints\tworkload\tconc\treq_s\tp50_ms\tp99_ms\trequests\terrors\tgql_errors\tnon200\tsocket_errors\tpeak_rss_mb\tcpu_server\tcpu_pg\tcpu_loadgen\tcpu_other\tanon_rss_mb\n' > "$RES"
 STARTUP=$OUT/startup.tsv

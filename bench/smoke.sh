@@ -28,9 +28,7 @@ need_tools wrk jq curl sqlite3
 [[ -n ${PG_URL:-} ]] && need_tools psql
 ensure_bin debug "$REPO_DIR/target"
 
-OUT=/tmp/registry-bench/smoke-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/registry-bench-work.XXXXXX); TMP_DIRS+=("$WORK")
+run_dirs smoke
 log "smoke: $BIN, $DBS, $TP touchpoints; raw output -> $OUT"
 
 FAILED=()

@@ -23,9 +23,7 @@ need_tools curl jq sqlite3 python3
 [[ $DBS == *postgres* ]] && need_tools psql
 ensure_bin release /tmp/bench-target
 
-OUT=/tmp/registry-bench/sync-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$OUT"
-WORK=$(mktemp -d /tmp/registry-bench-work.XXXXXX); TMP_DIRS+=("$WORK")
+run_dirs sync
 log "sync throughput: $BIN, $DBS, $TP touchpoints seeded, $ITEMS items per batch size and mode"
 
 for db in $DBS; do

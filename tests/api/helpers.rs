@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use touchpoint_registry::auth::resolve::resolve_subject;
 use touchpoint_registry::auth::TokenService;
-use touchpoint_registry::config::{Limits, LogFormat, Secret, Settings};
+use touchpoint_registry::config::{Limits, LogFormat, Secret, Settings, SQLITE_CACHE_KIB};
 use touchpoint_registry::db::Db;
 use touchpoint_registry::domain::{OrganizationKind, Role};
 use touchpoint_registry::services::audit::AuditActor;
@@ -73,7 +73,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         token_ttl: Duration::from_secs(3600),
         db_pool_size: Some(4),
         sqlite_mmap_bytes: 0,
-        sqlite_cache_kib: 4096,
+        sqlite_cache_kib: SQLITE_CACHE_KIB,
         max_in_flight: None,
         // The production default: changes through the API must show on the next request
         // with the cache on.

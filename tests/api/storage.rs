@@ -22,6 +22,18 @@ async fn pragma(app: &crate::helpers::TestApp, name: &str) -> String {
         .unwrap()
 }
 
+/// The first column of every row `sql` returns, as text.
+async fn texts(app: &crate::helpers::TestApp, sql: &str) -> Vec<String> {
+    app.db
+        .conn()
+        .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect()
+}
+
 #[actix_web::test]
 async fn sqlite_connections_are_durable_and_map_the_file_only_when_asked() {
     let app = spawn_app().await;
@@ -56,17 +68,7 @@ async fn sqlite_is_built_without_stat4_so_analyze_leaves_statements_prepared() {
     if app.db.backend() != DbBackend::Sqlite {
         return;
     }
-    let conn = app.db.conn();
-    let options: Vec<String> = conn
-        .query_all_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA compile_options",
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.try_get_by_index::<String>(0).unwrap())
-        .collect();
+    let options = texts(&app, "PRAGMA compile_options").await;
     assert!(
         options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
         "the build's SQLite flags apply: {options:?}"
@@ -76,16 +78,11 @@ async fn sqlite_is_built_without_stat4_so_analyze_leaves_statements_prepared() {
         "compiled with STAT4: {options:?}"
     );
 
-    conn.execute_unprepared("ANALYZE").await.unwrap();
-    let stat_tables: Vec<String> = conn
-        .query_all_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%' ORDER BY name",
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.try_get_by_index::<String>(0).unwrap())
-        .collect();
+    app.db.conn().execute_unprepared("ANALYZE").await.unwrap();
+    let stat_tables = texts(
+        &app,
+        "SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%' ORDER BY name",
+    )
+    .await;
     assert_eq!(stat_tables, ["sqlite_stat1"]);
 }
