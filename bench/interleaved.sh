@@ -15,6 +15,7 @@
 #      WL="R1 R2"  CONCS="1 32"  BIN, CARGO_TARGET_DIR, PG_URL (as run.sh)
 #      PORT=28080 (A's; B's is PORT+1)  PG_DB=registry_bench (A's; B's gets the suffix _b)
 #      A_ENV, B_ENV: settings for one server only, e.g. A_ENV="MAX_IN_FLIGHT=8"
+#      A_BIN, B_BIN: another server binary for one side (a build flag's A/B); default BIN
 # Exits non-zero when a correctness check fails or any request failed.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -35,10 +36,15 @@ for side in A B; do
   tp=${SIDE_TP[$side]}
   [[ $tp =~ ^[0-9]+$ ]] && ((tp > 0 && tp % 40 == 0)) || die "$side=$spec: touchpoints must be a positive multiple of 40"
 done
-[[ "$A ${A_ENV:-}" != "$B ${B_ENV:-}" ]] || die "A and B are the same configuration ($A${A_ENV:+ $A_ENV})"
-
 need_tools wrk jq curl sqlite3 psql
 ensure_bin release /tmp/bench-target
+declare -A SIDE_BIN
+for side in A B; do
+  bin=${side}_BIN; SIDE_BIN[$side]=${!bin:-$BIN}
+  [[ -x ${SIDE_BIN[$side]} ]] || die "$bin=${SIDE_BIN[$side]} is not an executable"
+done
+[[ "$A ${A_ENV:-} ${SIDE_BIN[A]}" != "$B ${B_ENV:-} ${SIDE_BIN[B]}" ]] ||
+  die "A and B are the same configuration ($A${A_ENV:+ $A_ENV})"
 
 run_dirs interleaved
 RES=$OUT/results.tsv
@@ -64,7 +70,8 @@ for side in A B; do
   LISTEN_PORT=$BASE_PORT; PG_DB=$BASE_PG_DB
   [[ $side == B ]] && { LISTEN_PORT=$((BASE_PORT + 1)); PG_DB=${BASE_PG_DB}_b; }
   URL="http://$LISTEN_HOST:$LISTEN_PORT"
-  log "== $side: $db, $tp touchpoints, port $LISTEN_PORT"
+  BIN=${SIDE_BIN[$side]}   # seeds, mints tokens for and serves this side
+  log "== $side: $db, $tp touchpoints, port $LISTEN_PORT, $BIN"
   db_prepare "$db"
   seed_db "$tp" "$OUT/seed-$side.log"
   TOKENS=$WORK/tokens-$side.txt
@@ -121,7 +128,8 @@ ratios() {   # workload conc column(5 = req/s, 6 = p50) numerator-side -> the pe
 }
 col_median() { awk -F'\t' -v w="$1" -v c="$2" -v col="$3" -v s="$4" '$2 == w && $3 == c && $4 == s {print $col}' "$RES" | median; }
 echo
-echo "A = $A${A_ENV:+ ($A_ENV)}, B = $B${B_ENV:+ ($B_ENV)}: $ROUNDS interleaved rounds of ${DUR} s runs."
+bin_note() { [[ ${SIDE_BIN[A]} == "${SIDE_BIN[B]}" ]] || echo " [${SIDE_BIN[$1]}]"; }
+echo "A = $A${A_ENV:+ ($A_ENV)}$(bin_note A), B = $B${B_ENV:+ ($B_ENV)}$(bin_note B): $ROUNDS interleaved rounds of ${DUR} s runs."
 echo "Medians of the rounds; a ratio is the median (and range) of the per-round ratios."
 echo
 echo "| wl | c | A req/s | B req/s | A/B req/s | range | A p50 ms | B p50 ms | B/A p50 | range | goal |"

@@ -272,6 +272,83 @@ async fn metrics_report_requests_pool_and_subscriptions() {
     assert!(text.contains("registry_subscriptions_open 0"));
 }
 
+/// Pooled connections are not pinged each time they are handed out (sqlx's default): that is
+/// one more round trip per statement. SQLite's are never pinged; PostgreSQL's only after they
+/// sat idle (the next test).
+#[actix_web::test]
+async fn pooled_connections_are_not_pinged_on_every_hand_out() {
+    let app = spawn_app().await;
+    let conn = app.db.conn();
+    let pinged = match app.db.backend() {
+        sea_orm::DbBackend::Postgres => conn
+            .get_postgres_connection_pool()
+            .options()
+            .get_test_before_acquire(),
+        _ => conn
+            .get_sqlite_connection_pool()
+            .options()
+            .get_test_before_acquire(),
+    };
+    assert!(!pinged);
+}
+
+/// A PostgreSQL connection the server closed while it sat idle in the pool (a restart, an idle
+/// timeout, a proxy) is replaced before a request uses it: no request fails for it.
+#[actix_web::test]
+async fn a_postgres_connection_closed_while_idle_is_replaced_before_use() {
+    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+        return; // SQLite: an embedded connection has no server to close it.
+    };
+    // The application name tells this app's connections from the other tests'.
+    let name = format!("idle_probe_{}", uuid::Uuid::new_v4().simple());
+    let app = spawn_app_with(|s| {
+        let url = s.database_url.take().unwrap();
+        s.database_url = Some(format!("{url}&application_name={name}"));
+    })
+    .await;
+    let net = Network::build(&app).await;
+    let admin = sea_orm::Database::connect(admin_url).await.unwrap();
+    let backends = |sql: &'static str| {
+        let (admin, name) = (&admin, &name);
+        async move {
+            admin
+                .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    sql,
+                    [name.clone().into()],
+                ))
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.try_get_by_index::<i32>(0).unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    // The CTE picks the app's connections first: in one WHERE, PostgreSQL may call
+    // pg_terminate_backend on rows before it has checked their name.
+    let closed = backends(
+        "WITH ours AS MATERIALIZED \
+         (SELECT pid FROM pg_stat_activity WHERE application_name = $1) \
+         SELECT pid FROM ours WHERE pg_terminate_backend(pid)",
+    )
+    .await;
+    assert!(!closed.is_empty(), "the app's connections were found");
+    // Idle for longer than the pool waits before it pings a connection again.
+    actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+
+    let data = app
+        .data(
+            &net.a_editor.token,
+            "{ touchpoints(first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["touchpoints"]["totalCount"], 0);
+    let now = backends("SELECT pid FROM pg_stat_activity WHERE application_name = $1").await;
+    assert!(!now.is_empty() && now.iter().all(|pid| !closed.contains(pid)));
+    admin.close().await.ok();
+}
+
 #[actix_web::test]
 async fn readiness_follows_the_database() {
     let app = spawn_app().await;

@@ -86,3 +86,23 @@ async fn sqlite_is_built_without_stat4_so_analyze_leaves_statements_prepared() {
     .await;
     assert_eq!(stat_tables, ["sqlite_stat1"]);
 }
+
+/// libsqlite3-sys compiles in SQLITE_ENABLE_MEMORY_MANAGEMENT, which puts the pages of all
+/// connections in one cache behind one global mutex; `.cargo/config.toml` turns it off so each
+/// pooled connection reads its own pages without waiting for the others.
+#[actix_web::test]
+async fn sqlite_connections_keep_their_page_caches_apart() {
+    let app = spawn_app().await;
+    if app.db.backend() != DbBackend::Sqlite {
+        return;
+    }
+    let options = texts(&app, "PRAGMA compile_options").await;
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "the build's SQLite flags apply: {options:?}"
+    );
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "compiled with one shared page cache: {options:?}"
+    );
+}
