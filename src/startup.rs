@@ -115,15 +115,12 @@ impl Application {
         };
         let listener = TcpListener::bind(&settings.listen_addr).map_err(listen_error)?;
         let port = listener.local_addr().map_err(listen_error)?.port();
-        let mut server =
-            HttpServer::new(move || App::new().app_data(state.clone()).configure(routes))
-                // Signals are ours (see `run_until_stopped`): subscriptions get a close frame
-                // before the server stops.
-                .disable_signals()
-                .shutdown_timeout(settings.limits.shutdown_timeout.as_secs());
-        if let Some(workers) = settings.http_workers {
-            server = server.workers(workers.max(1));
-        }
+        let server = HttpServer::new(move || App::new().app_data(state.clone()).configure(routes))
+            // Signals are ours (see `run_until_stopped`): subscriptions get a close frame
+            // before the server stops.
+            .disable_signals()
+            .shutdown_timeout(settings.limits.shutdown_timeout.as_secs())
+            .workers(settings.http_workers());
         let server = server.listen(listener).map_err(listen_error)?.run();
         Ok(Self {
             port,
