@@ -1,11 +1,11 @@
 //! Short-lived memories of rows many requests read and few change: the resolved callers
 //! (a burst of requests with one token costs the database its principal look-up once, not
-//! once per request) and the organizations and phases that touchpoints show.
+//! once per request) and the organizations, phases and principles that touchpoints show.
 //!
 //! Staleness is bounded two ways. Every change to what a cache holds (a membership, a role,
-//! an API client, a partnership, an organization, a phase) made through this server empties
-//! the caches of every instance: this one at once, the others through a PostgreSQL `NOTIFY`
-//! (see `Db::caches_changed`). A change made behind the server's back — an operator's SQL, a
+//! an API client, a partnership, an organization, a phase, a principle) made through this
+//! server empties the caches of every instance: this one at once, the others through a
+//! PostgreSQL `NOTIFY` (see `Db::caches_changed`). A change made behind the server's back — an operator's SQL, a
 //! lost notification — is seen within the time to live (`CACHE_TTL`).
 //!
 //! A look-up that started before an invalidation must not put its (possibly old) answer back
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::entities::{organization, phase};
+use crate::services::lookups::PrincipleSummary;
 
 /// More distinct keys than this within one time to live empties a cache (it is a shortcut,
 /// not a store: a flood of distinct tokens must not grow memory).
@@ -35,6 +36,7 @@ pub struct Caches {
     pub principals: PrincipalCache,
     pub organizations: TtlCache<Uuid, organization::Model>,
     pub phases: TtlCache<Uuid, phase::Model>,
+    pub principles: TtlCache<Uuid, PrincipleSummary>,
 }
 
 impl Caches {
@@ -44,6 +46,7 @@ impl Caches {
             principals: TtlCache::new(ttl),
             organizations: TtlCache::new(ttl),
             phases: TtlCache::new(ttl),
+            principles: TtlCache::new(ttl),
         }
     }
 
@@ -52,6 +55,7 @@ impl Caches {
         self.principals.invalidate();
         self.organizations.invalidate();
         self.phases.invalidate();
+        self.principles.invalidate();
     }
 }
 

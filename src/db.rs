@@ -178,8 +178,8 @@ impl Db {
     }
 
     /// Call after committing a change to what the caches hold (memberships, roles, users,
-    /// API clients, partnerships, organizations, phases): empties this instance's caches at
-    /// once and, on PostgreSQL, every other instance's through their listeners.
+    /// API clients, partnerships, organizations, phases, principles): empties this instance's
+    /// caches at once and, on PostgreSQL, every other instance's through their listeners.
     pub async fn caches_changed(&self) {
         self.caches.invalidate();
         if self.backend() != DbBackend::Postgres {

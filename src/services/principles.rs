@@ -136,6 +136,7 @@ pub async fn update(
     }
     let saved = save(&tx, p, &current, next, "principle.update").await?;
     tx.commit().await?;
+    db.caches_changed().await;
     Ok(saved)
 }
 
@@ -151,5 +152,6 @@ pub async fn archive(db: &Db, p: &Principal, id: Uuid) -> AppResult<principle::M
     next.archived_at = Some(clock::now());
     let saved = save(&tx, p, &current, next, "principle.archive").await?;
     tx.commit().await?;
+    db.caches_changed().await;
     Ok(saved)
 }

@@ -162,7 +162,7 @@ async fn owner_phase_and_alignment_are_the_same_loaded_with_the_page_or_one_by_o
 }
 
 #[actix_web::test]
-async fn a_page_loads_only_the_neighbours_its_selection_asks_for_and_keeps_owners_and_phases() {
+async fn a_page_loads_only_the_neighbours_its_selection_asks_for_and_keeps_the_shared_ones() {
     let (app, net) = seeded().await;
     let token = &net.brand_viewer.token;
     let vars = json!({ "b": net.brand_id.to_string() });
@@ -188,11 +188,16 @@ async fn a_page_loads_only_the_neighbours_its_selection_asks_for_and_keeps_owner
         "one statement for the page's owners"
     );
     assert_eq!(count(owners).await, bare, "then kept (CACHE_TTL)");
-    let all = count("query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { nodes { id owner { name } phase { name } alignment { average } } } }").await;
+    let all = "query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { nodes { id owner { name } phase { name } alignment { average } } } }";
     assert_eq!(
-        all,
-        bare + 2,
-        "one for the phases, one for the ratings; owners kept"
+        count(all).await,
+        bare + 3,
+        "one each for the phases, the ratings and their principles; owners kept"
+    );
+    assert_eq!(
+        count(all).await,
+        bare + 1,
+        "then only the ratings: phases and principles kept"
     );
 }
 
@@ -238,6 +243,60 @@ async fn a_phase_renamed_through_the_api_shows_at_once_in_lists() {
     let after = app.data(&net.brand_viewer.token, PHASE_NAMES, vars).await;
     assert_eq!(phase_names(&after)[&id], "Renamed phase");
     assert_ne!(phase_names(&before)[&id], "Renamed phase");
+}
+
+/// The principle names of every rating on the brand's first page, by principle id.
+fn rated_principles(data: &Value) -> BTreeMap<String, String> {
+    data["touchpoints"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["alignment"]["ratings"].as_array().unwrap())
+        .map(|r| {
+            let p = &r["principle"];
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Principles are cached as phases are: a rename or an archive through the API shows in the
+/// ratings of the next page.
+#[actix_web::test]
+async fn a_principle_renamed_or_archived_through_the_api_shows_at_once_in_lists() {
+    let (app, net) = seeded().await;
+    let page = || {
+        app.data(
+            &net.brand_viewer.token,
+            "query($b: ID!) { touchpoints(first: 50, filter: {brandId: $b}) { nodes { alignment { ratings { principle { id name } } } } } }",
+            json!({ "b": net.brand_id.to_string() }),
+        )
+    };
+    let id = net.principles[0].to_string();
+    assert!(
+        rated_principles(&page().await).contains_key(&id),
+        "rated, and now cached"
+    );
+
+    app.data(
+        &net.brand_admin.token,
+        "mutation($id: ID!) { updatePrinciple(input: {id: $id, expectedVersion: 1, name: \"Renamed principle\"}) { principle { name } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(rated_principles(&page().await)[&id], "Renamed principle");
+
+    app.data(
+        &net.brand_admin.token,
+        "mutation($id: ID!) { archivePrinciple(input: {id: $id}) { principle { archivedAt } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let after = rated_principles(&page().await);
+    assert!(!after.contains_key(&id), "archived: its ratings left out");
+    assert!(!after.is_empty(), "the other principle's ratings stay");
 }
 
 /// Several instances on one PostgreSQL database: a rename through one empties the other's
