@@ -5,8 +5,8 @@
 //! Staleness is bounded two ways. Every change to what a cache holds (a membership, a role,
 //! an API client, a partnership, an organization, a phase, a principle) made through this
 //! server empties the caches of every instance: this one at once, the others through a
-//! PostgreSQL `NOTIFY` (see `Db::caches_changed`). A change made behind the server's back — an operator's SQL, a
-//! lost notification — is seen within the time to live (`CACHE_TTL`).
+//! PostgreSQL `NOTIFY` (see `Db::caches_changed`). A change made behind the server's back —
+//! an operator's SQL, a lost notification — is seen within the time to live (`CACHE_TTL`).
 //!
 //! A look-up that started before an invalidation must not put its (possibly old) answer back
 //! afterwards: entries carry the generation they were read in, and a `put` from an older

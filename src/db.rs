@@ -43,7 +43,7 @@ impl Db {
     /// sets the pragmas the registry relies on (WAL, full sync, foreign keys, busy wait).
     pub async fn connect(settings: &Settings) -> Result<Self, DbErr> {
         let url = settings.database_url();
-        let sqlite = url.starts_with("sqlite:");
+        let sqlite = settings.is_sqlite();
         if sqlite {
             if let Some(dir) = sqlite_parent_dir(&url) {
                 std::fs::create_dir_all(&dir)

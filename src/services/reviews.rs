@@ -95,7 +95,15 @@ pub async fn review(
     };
     next.version += 1;
     next.updated_at = clock::now();
-    let (saved, event) = save(&tx, p, &current, next, "touchpoint.review", comment).await?;
+    let (saved, event) = save(
+        &tx,
+        p,
+        &current,
+        next,
+        audit::touchpoint_action(ChangeKind::Reviewed),
+        comment,
+    )
+    .await?;
     tx.commit().await?;
     db.announce(vec![event]).await;
     Ok(saved)

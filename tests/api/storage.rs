@@ -34,6 +34,17 @@ async fn texts(app: &crate::helpers::TestApp, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// SQLite's compile options, after checking that `.cargo/config.toml`'s flags reached the
+/// build at all (without them every option test below would pass or fail for nothing).
+async fn build_options(app: &crate::helpers::TestApp) -> Vec<String> {
+    let options = texts(app, "PRAGMA compile_options").await;
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "the build's SQLite flags apply: {options:?}"
+    );
+    options
+}
+
 #[actix_web::test]
 async fn sqlite_connections_are_durable_and_map_the_file_only_when_asked() {
     let app = spawn_app().await;
@@ -68,11 +79,7 @@ async fn sqlite_is_built_without_stat4_so_analyze_leaves_statements_prepared() {
     if app.db.backend() != DbBackend::Sqlite {
         return;
     }
-    let options = texts(&app, "PRAGMA compile_options").await;
-    assert!(
-        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
-        "the build's SQLite flags apply: {options:?}"
-    );
+    let options = build_options(&app).await;
     assert!(
         !options.iter().any(|o| o.starts_with("ENABLE_STAT")),
         "compiled with STAT4: {options:?}"
@@ -96,11 +103,7 @@ async fn sqlite_connections_keep_their_page_caches_apart() {
     if app.db.backend() != DbBackend::Sqlite {
         return;
     }
-    let options = texts(&app, "PRAGMA compile_options").await;
-    assert!(
-        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
-        "the build's SQLite flags apply: {options:?}"
-    );
+    let options = build_options(&app).await;
     assert!(
         !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
         "compiled with one shared page cache: {options:?}"
