@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Iterable, QueryFilter,
-    QueryOrder,
+    QueryOrder, Select,
 };
 use uuid::Uuid;
 
@@ -135,10 +135,7 @@ pub type RatingList = Vec<(alignment::Model, Arc<PrincipleSummary>)>;
 /// more index look-ups per rating (the ratings query took a third less time without them).
 /// Decoded by column position, as `touchpoint::ByPosition` (a page reads ~150 ratings).
 pub async fn alignments(db: &Db, touchpoint_ids: &[Uuid]) -> AppResult<Ratings> {
-    let ratings = alignment::Entity::find()
-        .filter(alignment::Column::TouchpointId.is_in(touchpoint_ids.iter().copied()))
-        .order_by_asc(alignment::Column::RatedAt)
-        .order_by_asc(alignment::Column::Id)
+    let ratings = ratings_of(touchpoint_ids)
         .into_model::<RatingByPosition>()
         .all(db.conn())
         .await?;
@@ -176,6 +173,15 @@ pub async fn cached_principles(
             .collect())
     })
     .await
+}
+
+/// The ratings statement: the touchpoints' ratings, oldest first. On SQLite it reads only
+/// the covering index `ix_alignments_ratings` (migration 6), never the table.
+pub fn ratings_of(touchpoint_ids: &[Uuid]) -> Select<alignment::Entity> {
+    alignment::Entity::find()
+        .filter(alignment::Column::TouchpointId.is_in(touchpoint_ids.iter().copied()))
+        .order_by_asc(alignment::Column::RatedAt)
+        .order_by_asc(alignment::Column::Id)
 }
 
 /// A rating decoded by column position (the columns `alignment::Entity::find()` selects).

@@ -1,7 +1,8 @@
 //! The embedded database runs with the settings the README promises: durable commits (WAL,
 //! full sync), foreign keys, the configured page cache, pages read through a memory map only
 //! when configured, and prepared statements that stay prepared.
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, QueryTrait, Statement};
+use touchpoint_registry::services::lookups;
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
@@ -107,5 +108,34 @@ async fn sqlite_connections_keep_their_page_caches_apart() {
     assert!(
         !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
         "compiled with one shared page cache: {options:?}"
+    );
+}
+
+/// A page's ratings are read from the covering index alone (migration 6): a table page per
+/// rated touchpoint would take room in every pooled connection's cache.
+#[actix_web::test]
+async fn sqlite_reads_a_pages_ratings_from_their_index_alone() {
+    let app = spawn_app().await;
+    if app.db.backend() != DbBackend::Sqlite {
+        return;
+    }
+    let ids = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()];
+    let statement = lookups::ratings_of(&ids).build(DbBackend::Sqlite);
+    let plan = app
+        .db
+        .conn()
+        .query_all_raw(Statement {
+            sql: format!("EXPLAIN QUERY PLAN {}", statement.sql),
+            ..statement
+        })
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "detail").unwrap())
+        .collect::<Vec<_>>();
+    assert!(
+        plan.iter()
+            .any(|step| step.contains("USING COVERING INDEX ix_alignments_ratings")),
+        "{plan:?}"
     );
 }
