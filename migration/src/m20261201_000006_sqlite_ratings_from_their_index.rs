@@ -7,7 +7,9 @@
 //! Every pooled connection caches the pages it reads on its own (`SQLITE_CACHE_KIB`), so those
 //! table pages took room in each connection's cache beside the index pages that led to them.
 //! With the covering index the look-up ends in its leaf. R1 (a page of 50 touchpoints with
-//! their ratings, concurrency 32) measured +8-12% req/s.
+//! their ratings, concurrency 32): +9% req/s in alternating runs on one seeded database with
+//! the index added by hand (+3 to +17% per pair), 1.04 (0.90-1.16 per round) in an
+//! interleaved A/B of the two builds on a busy machine.
 //!
 //! The covering index must be the only one that starts with `touchpoint_id`: SQLite's planner,
 //! without ANALYZE statistics (a registry never runs ANALYZE on its own), took the narrower
