@@ -263,9 +263,8 @@ impl Settings {
     /// cores: the server used 145% of 200% CPU with 2 workers, 163% with 4, +8% req/s; R2 +4%;
     /// RSS +3 MB). On PostgreSQL 4 workers measured no faster than 2.
     pub fn http_workers(&self) -> usize {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         let per_core = if self.is_sqlite() { 2 } else { 1 };
-        self.http_workers.unwrap_or(cores * per_core).max(1)
+        self.http_workers.unwrap_or(cores() * per_core).max(1)
     }
 
     /// Operations executing at once: beyond the connections the pool holds, more would only
@@ -290,6 +289,11 @@ impl Settings {
         self.production
             || std::env::var("APP_ENV").is_ok_and(|v| v.eq_ignore_ascii_case("production"))
     }
+}
+
+/// The CPU cores this process may use (1 when the system cannot tell).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 fn parse_secret(value: &str) -> Result<Secret, String> {
@@ -364,7 +368,7 @@ mod tests {
         }
         let mut s = <Cli as clap::Parser>::parse_from(["registry"]).settings;
         (s.db_pool_size, s.max_in_flight, s.http_workers) = (None, None, None);
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let cores = cores();
         if std::env::var_os("SQLITE_MMAP_BYTES").is_none() {
             assert_eq!(s.sqlite_mmap_bytes, 0, "no memory map unless asked for");
         }

@@ -184,7 +184,7 @@ pub fn ratings_of(touchpoint_ids: &[Uuid]) -> Select<alignment::Entity> {
         .order_by_asc(alignment::Column::Id)
 }
 
-/// A rating decoded by column position (the columns `alignment::Entity::find()` selects).
+/// A rating decoded by column position (the columns [`ratings_of`] selects).
 struct RatingByPosition(alignment::Model);
 
 impl FromQueryResult for RatingByPosition {

@@ -6,6 +6,13 @@ use touchpoint_registry::services::lookups;
 
 use crate::helpers::{spawn_app, spawn_app_with};
 
+/// An app on the embedded database; `None` when the suite runs on PostgreSQL, whose storage
+/// settings are its own server's, not the registry's.
+async fn sqlite_app() -> Option<crate::helpers::TestApp> {
+    let app = spawn_app().await;
+    (app.db.backend() == DbBackend::Sqlite).then_some(app)
+}
+
 async fn pragma(app: &crate::helpers::TestApp, name: &str) -> String {
     let row = app
         .db
@@ -48,10 +55,9 @@ async fn build_options(app: &crate::helpers::TestApp) -> Vec<String> {
 
 #[actix_web::test]
 async fn sqlite_connections_are_durable_and_map_the_file_only_when_asked() {
-    let app = spawn_app().await;
-    if app.db.backend() != DbBackend::Sqlite {
-        return; // PostgreSQL: its own server's settings, not the registry's.
-    }
+    let Some(app) = sqlite_app().await else {
+        return;
+    };
     assert_eq!(pragma(&app, "journal_mode").await, "wal");
     assert_eq!(pragma(&app, "synchronous").await, "2", "FULL");
     assert_eq!(pragma(&app, "foreign_keys").await, "1");
@@ -76,10 +82,9 @@ async fn sqlite_connections_are_durable_and_map_the_file_only_when_asked() {
 /// SQLite without them. ANALYZE still stores the per-index row counts the planner uses.
 #[actix_web::test]
 async fn sqlite_is_built_without_stat4_so_analyze_leaves_statements_prepared() {
-    let app = spawn_app().await;
-    if app.db.backend() != DbBackend::Sqlite {
+    let Some(app) = sqlite_app().await else {
         return;
-    }
+    };
     let options = build_options(&app).await;
     assert!(
         !options.iter().any(|o| o.starts_with("ENABLE_STAT")),
@@ -100,10 +105,9 @@ async fn sqlite_is_built_without_stat4_so_analyze_leaves_statements_prepared() {
 /// pooled connection reads its own pages without waiting for the others.
 #[actix_web::test]
 async fn sqlite_connections_keep_their_page_caches_apart() {
-    let app = spawn_app().await;
-    if app.db.backend() != DbBackend::Sqlite {
+    let Some(app) = sqlite_app().await else {
         return;
-    }
+    };
     let options = build_options(&app).await;
     assert!(
         !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
@@ -115,10 +119,9 @@ async fn sqlite_connections_keep_their_page_caches_apart() {
 /// rated touchpoint would take room in every pooled connection's cache.
 #[actix_web::test]
 async fn sqlite_reads_a_pages_ratings_from_their_index_alone() {
-    let app = spawn_app().await;
-    if app.db.backend() != DbBackend::Sqlite {
+    let Some(app) = sqlite_app().await else {
         return;
-    }
+    };
     let ids = [uuid::Uuid::new_v4(), uuid::Uuid::new_v4()];
     let statement = lookups::ratings_of(&ids).build(DbBackend::Sqlite);
     let plan = app
