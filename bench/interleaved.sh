@@ -112,7 +112,6 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---------------------------------------------------------------- report
-median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 # The goal this pair decides, if any: SQLite vs PostgreSQL on the same data (req/s A/B), or
 # the same database at two sizes (R1 p50 of the larger over the smaller).
 GOAL=""

@@ -20,6 +20,8 @@ log() { printf '%s\n' "$*"; }
 die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 
 uuid() { printf '%08x-0000-4000-8000-%012x' "$1" "$2"; }   # kind n -> the dataset's ids
+# the median of the numbers on stdin, one per line (0 for none)
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 # ---------------------------------------------------------------- cleanup (by PID only)
 SERVER_PID=""

@@ -62,38 +62,36 @@ else
   log "   no peer database (run $PEER_DIR/setup.sh for the peer-lean row)"
 fi
 
-wal_lsn() {   # variant -> the current WAL position of the cluster it runs on
-  if [[ $1 == peer-lean ]]; then psql_su -d "$DB" -tAc "select pg_current_wal_lsn()"
-  else sql "select pg_current_wal_lsn()"; fi
+on_cluster() {   # variant query: one value from the cluster the variant runs on
+  if [[ $1 == peer-lean ]]; then psql_su -d "$DB" -tAc "$2"; else sql "$2"; fi
 }
-wal_bytes() {   # variant lsn-before lsn-after
-  if [[ $1 == peer-lean ]]; then psql_su -d "$DB" -tAc "select pg_wal_lsn_diff('$3', '$2')::bigint"
-  else sql "select pg_wal_lsn_diff('$3', '$2')::bigint"; fi
-}
+wal_lsn() { on_cluster "$1" "select pg_current_wal_lsn()"; }
+wal_bytes() { on_cluster "$1" "select pg_wal_lsn_diff('$3', '$2')::bigint"; }   # variant before after
 run_variant() {   # variant round: appends "variant round tps transactions failed wal_bytes"
-  local v=$1 f=$OUT/$1-r$2.txt l0 l1 tps n failed
+  local v=$1 f=$OUT/$1-r$2.txt l0 l1 tps n failed=0
   l0=$(wal_lsn "$v")
-  if [[ $v == server ]]; then
-    run_wrk postgres 20000 W1 2 "$CONC" "$DUR" "$OUT/server-r$2"
-    ((RUN_ERRORS == 0)) || die "our server's W1 had $RUN_ERRORS failed requests; see $OUT/server-r$2.txt"
-    l1=$(wal_lsn "$v")
-    IFS=$'\t' read -r tps _ _ n _ <<< "$ROW"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$2" "$tps" "$n" 0 "$(wal_bytes "$v" "$l0" "$l1")" >> "$OUT/runs.tsv"
-    return 0
-  elif [[ $v == peer-lean ]]; then
-    PGPASSWORD=$AUTH_PASS pgbench -n -M prepared -f "$PEER_LEAN" -D brand="$BRAND_ID" \
-      -h 127.0.0.1 -p "$PGPORT_PEER" -U "$AUTH_USER" -c "$CONC" -j 2 -T "$DUR" "$DB" > "$f" 2>&1 || true
-  else
-    pgbench -n -M prepared -f "$OUT/$v.sql" -D actor="$ACTOR" -D label="$ACTOR_EMAIL" \
-      -c "$CONC" -j 2 -T "$DUR" "$PSQL_URL" > "$f" 2>&1 || true
-  fi
+  case $v in
+    server)   # wrk against our server, which prints its own line
+      run_wrk postgres 20000 W1 2 "$CONC" "$DUR" "$OUT/server-r$2"
+      ((RUN_ERRORS == 0)) || die "our server's W1 had $RUN_ERRORS failed requests; see $OUT/server-r$2.txt" ;;
+    peer-lean)
+      PGPASSWORD=$AUTH_PASS pgbench -n -M prepared -f "$PEER_LEAN" -D brand="$BRAND_ID" \
+        -h 127.0.0.1 -p "$PGPORT_PEER" -U "$AUTH_USER" -c "$CONC" -j 2 -T "$DUR" "$DB" > "$f" 2>&1 || true ;;
+    *)
+      pgbench -n -M prepared -f "$OUT/$v.sql" -D actor="$ACTOR" -D label="$ACTOR_EMAIL" \
+        -c "$CONC" -j 2 -T "$DUR" "$PSQL_URL" > "$f" 2>&1 || true ;;
+  esac
   l1=$(wal_lsn "$v")
-  tps=$(grep -oP 'tps = \K[0-9.]+' "$f" | head -1)
-  n=$(grep -oP 'number of transactions actually processed: \K[0-9]+' "$f" || echo 0)
-  failed=$(grep -oP 'number of failed transactions: \K[0-9]+' "$f" || echo 0)
-  [[ -n $tps ]] || die "pgbench $v failed; see $f"
+  if [[ $v == server ]]; then
+    IFS=$'\t' read -r tps _ _ n _ <<< "$ROW"
+  else
+    tps=$(grep -oP 'tps = \K[0-9.]+' "$f" | head -1)
+    n=$(grep -oP 'number of transactions actually processed: \K[0-9]+' "$f" || echo 0)
+    failed=$(grep -oP 'number of failed transactions: \K[0-9]+' "$f" || echo 0)
+    [[ -n $tps ]] || die "pgbench $v failed; see $f"
+    log "   round $2 $v: $tps tps, $failed failed"
+  fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$2" "$tps" "$n" "$failed" "$(wal_bytes "$v" "$l0" "$l1")" >> "$OUT/runs.tsv"
-  log "   round $2 $v: $tps tps, $failed failed"
 }
 
 log "== our server: ${WARM} s of W1 warm-up"
@@ -107,23 +105,18 @@ done
 
 echo
 echo "W1's write set in PostgreSQL alone (pgbench -M prepared) beside our server's W1 (wrk), -c$CONC, $ROUNDS rounds of ${DUR} s; medians"
-awk -F'\t' -v have_peer="$HAVE_PEER" -v order="${VARIANTS[*]}" '
-  { tps[$1] = tps[$1] " " $3; n[$1] += $4; failed[$1] += $5; wal[$1] += $6 }
-  function median(list,   a, k, i, j, t) {
-    k = split(list, a, " ")
-    for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
-    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-  }
-  END {
-    split(order, vs, " ")
-    print "| variant | batches/s | items/s | WAL KB/batch | of whole | of peer-lean | failed |"
-    print "|---|---|---|---|---|---|---|"
-    whole = median(tps["whole"]); peer = have_peer ? median(tps["peer-lean"]) : 0
-    for (i = 1; i in vs; i++) {
-      v = vs[i]; m = median(tps[v])
-      printf "| %s | %.1f | %d | %.1f | %.2f | %s | %d |\n", v, m, m * 100, wal[v] / n[v] / 1024,
-        m / whole, peer ? sprintf("%.2f", m / peer) : "-", failed[v]
-    }
-  }' "$OUT/runs.tsv"
+median_of() { awk -F'\t' -v v="$1" '$1 == v {print $3}' "$OUT/runs.tsv" | median; }
+WHOLE=$(median_of whole)
+PEER=$( ((HAVE_PEER)) && median_of peer-lean || echo 0)
+echo "| variant | batches/s | items/s | WAL KB/batch | of whole | of peer-lean | failed |"
+echo "|---|---|---|---|---|---|---|"
+for v in "${VARIANTS[@]}"; do
+  awk -F'\t' -v v="$v" -v m="$(median_of "$v")" -v whole="$WHOLE" -v peer="$PEER" '
+    $1 == v { n += $4; failed += $5; wal += $6 }
+    END {
+      printf "| %s | %.1f | %d | %.1f | %.2f | %s | %d |\n", v, m, m * 100, wal / n / 1024,
+        m / whole, (peer > 0 ? sprintf("%.2f", m / peer) : "-"), failed
+    }' "$OUT/runs.tsv"
+done
 echo
 echo "raw output: $OUT"

@@ -76,8 +76,8 @@ pub async fn load(
     if !wanted.any() || touchpoints.is_empty() {
         return Ok(Neighbours::default());
     }
-    let owner_ids = distinct(touchpoints.iter().map(|t| t.owner_id));
-    let phase_ids = distinct(touchpoints.iter().map(|t| t.phase_id));
+    let owner_ids = lookups::distinct(touchpoints.iter().map(|t| t.owner_id));
+    let phase_ids = lookups::distinct(touchpoints.iter().map(|t| t.phase_id));
     let ids: Vec<Uuid> = touchpoints.iter().map(|t| t.id).collect();
     let owners: OptionFuture<_> = wanted
         .owner
@@ -102,11 +102,4 @@ pub async fn load(
         phases,
         ratings,
     })
-}
-
-fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> = ids.collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }

@@ -139,9 +139,7 @@ pub async fn alignments(db: &Db, touchpoint_ids: &[Uuid]) -> AppResult<Ratings> 
         .into_model::<RatingByPosition>()
         .all(db.conn())
         .await?;
-    let mut principle_ids: Vec<Uuid> = ratings.iter().map(|r| r.0.principle_id).collect();
-    principle_ids.sort_unstable();
-    principle_ids.dedup();
+    let principle_ids = distinct(ratings.iter().map(|r| r.0.principle_id));
     let principles = cached_principles(db, &principle_ids).await?;
     let mut out: Ratings = HashMap::new();
     for RatingByPosition(rating) in ratings {
@@ -156,6 +154,14 @@ pub async fn alignments(db: &Db, touchpoint_ids: &[Uuid]) -> AppResult<Ratings> 
         }
     }
     Ok(out)
+}
+
+/// The ids once each: what the cached look-ups take, from a page's rows.
+pub fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Principles by id through the cache, as [`cached_organizations`].
