@@ -61,7 +61,8 @@ stop_both() {
   local side
   for side in "${!SRV_PID[@]}"; do use "$side"; stop_server; SRV_PID[$side]=""; done
 }
-trap 'rc=$?; stop_both; (exit $rc); cleanup' EXIT
+# errexit off first: `(exit $rc)` hands the status to cleanup, and must not end the trap.
+trap 'rc=$?; set +e; stop_both; (exit $rc); cleanup' EXIT
 
 BASE_PORT=$LISTEN_PORT
 BASE_PG_DB=$PG_DB

@@ -348,11 +348,11 @@ check_reads() {   # touchpoints: count, R1, R2, W1 (dry run); read-only
   # 3. R2: partner 1's own touchpoints by id; another partner's PRIVATE one is null
   local r2 k id priv
   r2=$(cat "$BENCH_DIR/queries/R2.graphql")
-  for k in 0 123 $((tp / 40 - 1)); do
+  for k in 0 $((123 % (tp / 40))) $((tp / 40 - 1)); do   # first, one inside, last of its own
     id=$(uuid 4 $((40 * k + 1)))
     gql "$P1_TOKEN" "$r2" "{\"id\":\"$id\"}"
     gql_ok "R2 $id" || continue
-    got=$(jq -r '.data.touchpoint | "\(.id) \(.externalId) \(.owner.name | startswith("Partner 01 "))"' <<<"$GQL_BODY")
+    got=$(jq -r '.data.touchpoint | "\(.id) \(.externalId) \(.owner.name // "" | startswith("Partner 01 "))"' <<<"$GQL_BODY")
     [[ $got == "$id $(printf 'tp-%04d' "$k") true" ]] || CHECK_FAILS+=("R2 $id: got '$got'")
   done
   priv=$(sql "select $(sql_id_expr id) from touchpoints where owner_id = $(sql_uuid "$(uuid 1 2)") and visibility = 'PRIVATE' limit 1")
