@@ -164,8 +164,9 @@ pub fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
     ids
 }
 
-/// Principles by id through the cache, as [`cached_organizations`].
-pub async fn cached_principles(
+/// Principles by id through the cache, as [`cached_organizations`]. Private: it reads any
+/// brand's principles, and is reached only through ratings of touchpoints the caller may see.
+async fn cached_principles(
     db: &Db,
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Arc<PrincipleSummary>>> {
