@@ -100,6 +100,7 @@ pub async fn seed(db: &Db, touchpoints: u32) -> AppResult<()> {
         name: Set("ACME Motors".into()),
         kind: Set(OrganizationKind::Brand),
         max_major_steps: Set(10),
+        version: Set(1),
         created_at: Set(epoch),
         updated_at: Set(epoch),
     }];
@@ -111,6 +112,7 @@ pub async fn seed(db: &Db, touchpoints: u32) -> AppResult<()> {
             name: Set(format!("Partner {n:02} {word}")),
             kind: Set(kind),
             max_major_steps: Set(10),
+            version: Set(1),
             created_at: Set(epoch),
             updated_at: Set(epoch),
         });
@@ -124,6 +126,7 @@ pub async fn seed(db: &Db, touchpoints: u32) -> AppResult<()> {
             partner_id: Set(id(1, n)),
             tier: Set(None),
             status: Set(PartnershipStatus::Active),
+            version: Set(1),
             created_at: Set(epoch),
             updated_at: Set(epoch),
         }),
@@ -156,6 +159,7 @@ pub async fn seed(db: &Db, touchpoints: u32) -> AppResult<()> {
                 user_id: Set(*uid),
                 organization_id: Set(*org),
                 role: Set(*role),
+                version: Set(1),
                 created_at: Set(epoch),
             }),
     )

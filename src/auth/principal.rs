@@ -171,6 +171,7 @@ impl Principal {
                 name: "Dealer".into(),
                 kind: OrganizationKind::Dealer,
                 max_major_steps: 7,
+                version: 1,
                 created_at: now,
                 updated_at: now,
             },

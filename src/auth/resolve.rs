@@ -56,6 +56,7 @@ struct MembershipRow {
     org_name: String,
     org_kind: crate::domain::OrganizationKind,
     org_max_major_steps: i32,
+    org_version: i32,
     org_created_at: chrono::DateTime<chrono::Utc>,
     org_updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -68,6 +69,7 @@ impl MembershipRow {
             name: self.org_name.clone(),
             kind: self.org_kind,
             max_major_steps: self.org_max_major_steps,
+            version: self.org_version,
             created_at: self.org_created_at,
             updated_at: self.org_updated_at,
         }
@@ -87,6 +89,7 @@ async fn memberships_of(db: &Db, subject: Uuid) -> Result<Vec<MembershipRow>, Ap
         .column_as(O::Name, "org_name")
         .column_as(O::Kind, "org_kind")
         .column_as(O::MaxMajorSteps, "org_max_major_steps")
+        .column_as(O::Version, "org_version")
         .column_as(O::CreatedAt, "org_created_at")
         .column_as(O::UpdatedAt, "org_updated_at")
         .join(JoinType::InnerJoin, membership::Relation::User.def())

@@ -163,7 +163,7 @@ pub async fn seed(db: &Db) -> AppResult<bool> {
     review_partner_touchpoints(db, &editor, &by_external).await?;
     for external_id in SIGNATURES {
         if let Some(t) = by_external.get(external_id) {
-            reviews::set_signature(db, &editor, t.id, true).await?;
+            reviews::set_signature(db, &editor, t.id, true, None).await?;
         }
     }
     for journey in &JOURNEYS {

@@ -10,6 +10,8 @@ pub struct Model {
     pub user_id: Uuid,
     pub organization_id: Uuid,
     pub role: Role,
+    /// +1 on every change; writes are guarded by the version they read.
+    pub version: i32,
     pub created_at: DateTimeUtc,
 }
 

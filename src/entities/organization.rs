@@ -12,6 +12,8 @@ pub struct Model {
     pub name: String,
     pub kind: OrganizationKind,
     pub max_major_steps: i32,
+    /// +1 on every change; writes are guarded by the version they read.
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,6 +11,8 @@ pub struct Model {
     pub partner_id: Uuid,
     pub tier: Option<String>,
     pub status: PartnershipStatus,
+    /// +1 on every change; writes are guarded by the version they read.
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -3,11 +3,15 @@
 //! The brand's ADMINs and EDITORs rate any touchpoint of their network they can see; a
 //! partner's ADMINs and EDITORs rate only their own organization's touchpoints. One rating
 //! per (touchpoint, principle): rating again replaces it.
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::sea_query::LockType;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
 use super::audit::{self, AuditActor, AuditRecord};
+use super::write::Write;
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
 use crate::db::Db;
@@ -30,10 +34,13 @@ pub async fn rate(
         ));
     }
     let note = text::optional_prose("note", note, text::PROSE_MAX)?;
-    let tx = db.begin_write().await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    // The touchpoint's row is locked (PostgreSQL) so that two ratings of it run one after the
+    // other: each reads the rating it replaces, and neither trips on the other's insert.
     let target = touchpoint::Entity::find_by_id(touchpoint_id)
         .filter(readable_touchpoints(p))
-        .one(&tx)
+        .lock(LockType::NoKeyUpdate)
+        .one(w.conn())
         .await?
         .ok_or(AppError::NotFound("touchpoint"))?;
     p.require_writer_in(target.brand_id)?;
@@ -46,7 +53,7 @@ pub async fn rate(
     let principle = principle::Entity::find_by_id(principle_id)
         .filter(principle::Column::BrandId.eq(target.brand_id))
         .filter(principle::Column::ArchivedAt.is_null())
-        .one(&tx)
+        .one(w.conn())
         .await?
         .ok_or_else(|| {
             AppError::bad_input("principleId", "no such active principle in this brand")
@@ -54,7 +61,7 @@ pub async fn rate(
     let existing = alignment::Entity::find()
         .filter(alignment::Column::TouchpointId.eq(target.id))
         .filter(alignment::Column::PrincipleId.eq(principle.id))
-        .one(&tx)
+        .one(w.conn())
         .await?;
     let now = clock::now();
     let before = existing.as_ref().and_then(audit::snapshot_rating);
@@ -66,7 +73,7 @@ pub async fn rate(
             active.rated_by_id = Set(p.actor_id());
             active.rated_by_name = Set(p.actor_label());
             active.rated_at = Set(now);
-            active.update(&tx).await?
+            active.update(w.conn()).await?
         }
         None => {
             alignment::ActiveModel {
@@ -79,23 +86,19 @@ pub async fn rate(
                 rated_by_name: Set(p.actor_label()),
                 rated_at: Set(now),
             }
-            .insert(&tx)
+            .insert(w.conn())
             .await?
         }
     };
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "alignment.rate",
-            entity_type: "Touchpoint",
-            entity_id: target.id,
-            brand_id: Some(target.brand_id),
-            before,
-            after: audit::snapshot_rating(&saved),
-        },
-    )
+    w.record(AuditRecord {
+        action: "alignment.rate",
+        entity_type: "Touchpoint",
+        entity_id: target.id,
+        brand_id: Some(target.brand_id),
+        before,
+        after: audit::snapshot_rating(&saved),
+    })
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok(saved)
 }

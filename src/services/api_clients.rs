@@ -6,14 +6,13 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::audit::{self, AuditActor, AuditRecord};
+use super::audit::AuditActor;
+use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
@@ -37,12 +36,6 @@ fn hash(secret: &str) -> String {
         .collect()
 }
 
-fn snapshot(c: &api_client::Model) -> Option<serde_json::Value> {
-    Some(serde_json::json!({
-        "name": c.name, "role": c.role, "revokedAt": c.revoked_at,
-    }))
-}
-
 /// Creates a client of the caller's organization (its ADMINs only); returns it and its
 /// secret, which is never shown again.
 pub async fn create(
@@ -54,66 +47,52 @@ pub async fn create(
     p.require_role(Role::Admin)?;
     let name = text::required_line("name", name, text::NAME_MAX)?;
     let secret = new_secret();
-    let tx = db.begin_write().await?;
-    let created = api_client::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        organization_id: Set(p.org_id()),
-        name: Set(name),
-        role: Set(role),
-        secret_hash: Set(hash(&secret)),
-        created_at: Set(clock::now()),
-        revoked_at: Set(None),
-    }
-    .insert(&tx)
-    .await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "api_client.create",
-            entity_type: "ApiClient",
-            entity_id: created.id,
-            brand_id: None,
-            before: None,
-            after: snapshot(&created),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let created = w
+        .insert::<api_client::Entity>(
+            Action::new("api_client.create"),
+            api_client::Model {
+                id: Uuid::now_v7(),
+                organization_id: p.org_id(),
+                name,
+                role,
+                secret_hash: hash(&secret),
+                created_at: clock::now(),
+                revoked_at: None,
+                version: 1,
+            },
+        )
+        .await?;
+    w.commit().await?;
     Ok((created, secret))
 }
 
 /// Revokes a client of the caller's organization; its tokens stop working on their next
 /// request.
-pub async fn revoke(db: &Db, p: &Principal, id: Uuid) -> AppResult<api_client::Model> {
-    let tx = db.begin_write().await?;
+pub async fn revoke(
+    db: &Db,
+    p: &Principal,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<api_client::Model> {
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
     let current = api_client::Entity::find_by_id(id)
         .filter(api_client::Column::OrganizationId.eq(p.org_id()))
-        .one(&tx)
+        .one(w.conn())
         .await?
         .ok_or(AppError::NotFound("API client"))?;
     p.require_role(Role::Admin)?;
-    if current.revoked_at.is_some() {
-        return Ok(current);
-    }
-    let mut active = current.clone().into_active_model();
-    active.revoked_at = Set(Some(clock::now()));
-    let saved = active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "api_client.revoke",
-            entity_type: "ApiClient",
-            entity_id: saved.id,
-            brand_id: None,
-            before: snapshot(&current),
-            after: snapshot(&saved),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let mut next = current.clone();
+    next.revoked_at = current.revoked_at.or(Some(clock::now()));
+    let saved = w
+        .update::<api_client::Entity>(
+            Action::new("api_client.revoke"),
+            &current,
+            expected_version,
+            next,
+        )
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }
 

@@ -1,10 +1,13 @@
 //! Starting a network: a new brand with its default phases and first admin.
 //!
 //! Used by the `create-brand` command (an operator, not an API caller) and by the demo.
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 use super::audit::{self, AuditActor, AuditRecord};
+use super::write::Write;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::{text, OrganizationKind, Role};
@@ -42,28 +45,24 @@ pub async fn create_brand(
         Some(n) => text::required_line("adminName", n, text::NAME_MAX)?,
         None => email.split('@').next().unwrap_or("admin").to_owned(),
     };
-    let tx = db.begin_write().await?;
-    let brand = create_organization(&tx, &name, &slug, OrganizationKind::Brand).await?;
-    create_default_phases(&tx, brand.id).await?;
-    let admin = find_or_create_user(&tx, &email, &admin_name).await?;
-    add_membership(&tx, admin.id, brand.id, Role::Admin).await?;
-    audit::record(
-        &tx,
-        actor,
-        AuditRecord {
-            action: "organization.create",
-            entity_type: "Organization",
-            entity_id: brand.id,
-            brand_id: Some(brand.id),
-            before: None,
-            after: audit::snapshot(&serde_json::json!({
-                "slug": brand.slug, "name": brand.name, "kind": brand.kind,
-                "adminEmail": admin.email,
-            })),
-        },
-    )
+    let mut w = Write::begin(db, actor.clone()).await?;
+    let brand = create_organization(w.conn(), &name, &slug, OrganizationKind::Brand).await?;
+    create_default_phases(w.conn(), brand.id).await?;
+    let admin = find_or_create_user(w.conn(), &email, &admin_name).await?;
+    add_membership(w.conn(), admin.id, brand.id, Role::Admin).await?;
+    w.record(AuditRecord {
+        action: "organization.create",
+        entity_type: "Organization",
+        entity_id: brand.id,
+        brand_id: Some(brand.id),
+        before: None,
+        after: audit::snapshot(&serde_json::json!({
+            "slug": brand.slug, "name": brand.name, "kind": brand.kind,
+            "adminEmail": admin.email,
+        })),
+    })
     .await?;
-    tx.commit().await?;
+    w.commit().await?;
     Ok((brand, admin))
 }
 
@@ -91,6 +90,7 @@ pub async fn create_organization<C: ConnectionTrait>(
         name: Set(name.to_owned()),
         kind: Set(kind),
         max_major_steps: Set(10),
+        version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -148,6 +148,18 @@ pub async fn add_membership<C: ConnectionTrait>(
     organization_id: Uuid,
     role: Role,
 ) -> AppResult<membership::Model> {
+    let model = new_membership(conn, user_id, organization_id, role).await?;
+    Ok(model.into_active_model().insert(conn).await?)
+}
+
+/// A new membership, not yet stored; CONFLICT when the user is already a member of the
+/// organization.
+pub async fn new_membership<C: ConnectionTrait>(
+    conn: &C,
+    user_id: Uuid,
+    organization_id: Uuid,
+    role: Role,
+) -> AppResult<membership::Model> {
     let exists = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user_id))
         .filter(membership::Column::OrganizationId.eq(organization_id))
@@ -159,13 +171,12 @@ pub async fn add_membership<C: ConnectionTrait>(
             "the user is already a member of this organization".into(),
         ));
     }
-    Ok(membership::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        organization_id: Set(organization_id),
-        role: Set(role),
-        created_at: Set(clock::now()),
-    }
-    .insert(conn)
-    .await?)
+    Ok(membership::Model {
+        id: Uuid::now_v7(),
+        user_id,
+        organization_id,
+        role,
+        version: 1,
+        created_at: clock::now(),
+    })
 }

@@ -3,7 +3,9 @@
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use super::audit::AuditActor;
 use super::organizations::{find_by_key, OrgKey};
+use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};
 use crate::db::Db;
 use crate::domain::{OrganizationKind, PartnershipStatus};
@@ -105,16 +107,16 @@ pub async fn update_settings(
     db: &Db,
     p: &Principal,
     brand_id: Uuid,
+    expected_version: Option<i32>,
     max_major_steps: Option<i32>,
 ) -> AppResult<organization::Model> {
-    use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
     p.require_brand_role(brand_id, crate::domain::Role::Admin)?;
-    let tx = db.begin_write().await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
     let current = organization::Entity::find_by_id(brand_id)
-        .one(&tx)
+        .one(w.conn())
         .await?
         .ok_or(AppError::NotFound("brand"))?;
-    let mut active = current.clone().into_active_model();
+    let mut next = current.clone();
     if let Some(max) = max_major_steps {
         if !(1..=100).contains(&max) {
             return Err(AppError::bad_input(
@@ -122,24 +124,16 @@ pub async fn update_settings(
                 "maxMajorSteps must be between 1 and 100",
             ));
         }
-        active.max_major_steps = Set(max);
+        next.max_major_steps = max;
     }
-    active.updated_at = Set(crate::clock::now());
-    let saved = active.update(&tx).await?;
-    super::audit::record(
-        &tx,
-        &super::audit::AuditActor::from(p),
-        super::audit::AuditRecord {
-            action: "brand.update_settings",
-            entity_type: "Organization",
-            entity_id: brand_id,
-            brand_id: Some(brand_id),
-            before: Some(serde_json::json!({ "maxMajorSteps": current.max_major_steps })),
-            after: Some(serde_json::json!({ "maxMajorSteps": saved.max_major_steps })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let saved = w
+        .update::<organization::Entity>(
+            Action::new("brand.update_settings"),
+            &current,
+            expected_version,
+            next,
+        )
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }

@@ -7,13 +7,14 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::audit::{self, AuditActor, AuditRecord};
+use super::audit::AuditActor;
+use super::write::{check_version, Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
@@ -37,12 +38,6 @@ fn readable(p: &Principal) -> Condition {
     Condition::any()
         .add(journey::Column::OwnerId.eq(p.org_id()))
         .add(journey::Column::BrandId.is_in(p.readable_networks()))
-}
-
-fn snapshot(j: &journey::Model) -> Option<serde_json::Value> {
-    Some(serde_json::json!({
-        "name": j.name, "persona": j.persona, "description": j.description, "version": j.version,
-    }))
 }
 
 pub async fn get(db: &Db, p: &Principal, id: Uuid) -> AppResult<Option<journey::Model>> {
@@ -103,16 +98,6 @@ async fn writable<C: ConnectionTrait>(
     Ok(current)
 }
 
-fn check_version(current: &journey::Model, expected: Option<i32>) -> AppResult<()> {
-    match expected {
-        Some(v) if v != current.version => Err(AppError::Conflict(format!(
-            "the journey is at version {}, not {v}: reload and retry",
-            current.version
-        ))),
-        _ => Ok(()),
-    }
-}
-
 pub struct JourneyFields<'a> {
     pub name: Option<&'a str>,
     pub persona: Change<String>,
@@ -137,38 +122,32 @@ pub async fn create(
         _ => None,
     };
     let now = clock::now();
-    let tx = db.begin_write().await?;
-    let created = journey::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        brand_id: Set(brand_id),
-        owner_id: Set(p.org_id()),
-        name: Set(name),
-        persona: Set(persona),
-        description: Set(description),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&tx)
-    .await?;
-    let actor = AuditActor::from(p);
-    audit::record(
-        &tx,
-        &actor,
-        AuditRecord {
-            action: "journey.create",
-            entity_type: "Journey",
-            entity_id: created.id,
-            brand_id: Some(brand_id),
-            before: None,
-            after: snapshot(&created),
-        },
-    )
-    .await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let steps = checked_steps(w.conn(), p, brand_id, steps).await?;
+    let mut action = Action::new("journey.create");
     if !steps.is_empty() {
-        write_steps(&tx, p, &created, steps).await?;
+        action = action.also("steps", serde_json::json!([]), summary(&steps));
     }
-    tx.commit().await?;
+    let created = w
+        .insert::<journey::Entity>(
+            action,
+            journey::Model {
+                id: Uuid::now_v7(),
+                brand_id,
+                owner_id: p.org_id(),
+                name,
+                persona,
+                description,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    if !steps.is_empty() {
+        replace_steps(w.conn(), created.id, &steps).await?;
+    }
+    w.commit().await?;
     Ok(created)
 }
 
@@ -179,9 +158,8 @@ pub async fn update(
     expected_version: i32,
     fields: JourneyFields<'_>,
 ) -> AppResult<journey::Model> {
-    let tx = db.begin_write().await?;
-    let current = writable(&tx, p, id).await?;
-    check_version(&current, Some(expected_version))?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let current = writable(w.conn(), p, id).await?;
     let mut next = current.clone();
     if let Some(name) = fields.name {
         next.name = text::required_line("name", name, text::NAME_MAX)?;
@@ -198,30 +176,15 @@ pub async fn update(
             next.description = text::optional_prose("description", Some(&v), text::PROSE_MAX)?
         }
     }
-    if next == current {
-        return Ok(current);
-    }
-    let mut active = current.clone().into_active_model();
-    active.name = Set(next.name);
-    active.persona = Set(next.persona);
-    active.description = Set(next.description);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(clock::now());
-    let saved = active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "journey.update",
-            entity_type: "Journey",
-            entity_id: saved.id,
-            brand_id: Some(saved.brand_id),
-            before: snapshot(&current),
-            after: snapshot(&saved),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let saved = w
+        .update::<journey::Entity>(
+            Action::new("journey.update"),
+            &current,
+            Some(expected_version),
+            next,
+        )
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }
 
@@ -233,46 +196,64 @@ pub async fn set_steps(
     expected_version: Option<i32>,
     steps: Vec<StepInput>,
 ) -> AppResult<journey::Model> {
-    let tx = db.begin_write().await?;
-    let current = writable(&tx, p, journey_id).await?;
-    check_version(&current, expected_version)?;
-    write_steps(&tx, p, &current, steps).await?;
-    let mut active = current.clone().into_active_model();
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(clock::now());
-    let saved = active.update(&tx).await?;
-    tx.commit().await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let current = writable(w.conn(), p, journey_id).await?;
+    let saved = set_steps_in(&mut w, p, &current, expected_version, steps).await?;
+    w.commit().await?;
     Ok(saved)
 }
 
-/// Replaces the steps (the caller bumps the journey's version). Every step's touchpoint must
-/// be one the caller can see, in the journey's brand.
-async fn write_steps(
-    tx: &sea_orm::DatabaseTransaction,
+/// Replaces the steps and moves the journey to its next version (at the version read), with
+/// the steps before and after in its audit entry.
+async fn set_steps_in(
+    w: &mut Write<'_>,
     p: &Principal,
     current: &journey::Model,
+    expected_version: Option<i32>,
     steps: Vec<StepInput>,
-) -> AppResult<()> {
+) -> AppResult<journey::Model> {
+    check_version::<journey::Entity>(current, expected_version)?;
+    let steps = checked_steps(w.conn(), p, current.brand_id, steps).await?;
+    let before = stored_steps(w.conn(), current.id).await?;
+    // The journey first: its guarded UPDATE holds the row, so a concurrent writer of the same
+    // version waits here and then fails, before it touches a step.
+    let action = Action::new("journey.set_steps").also("steps", summary(&before), summary(&steps));
+    let saved = w
+        .update::<journey::Entity>(action, current, expected_version, current.clone())
+        .await?;
+    replace_steps(w.conn(), current.id, &steps).await?;
+    Ok(saved)
+}
+
+/// The steps as given, each note checked and every touchpoint one the caller can see in the
+/// journey's brand.
+async fn checked_steps<C: ConnectionTrait>(
+    conn: &C,
+    p: &Principal,
+    brand_id: Uuid,
+    steps: Vec<StepInput>,
+) -> AppResult<Vec<StepInput>> {
     if steps.len() > MAX_STEPS {
         return Err(AppError::bad_input(
             "steps",
             format!("a journey has at most {MAX_STEPS} steps"),
         ));
     }
-    let mut notes = Vec::with_capacity(steps.len());
-    for (index, step) in steps.iter().enumerate() {
-        notes.push(text::optional_prose(
+    let mut checked = Vec::with_capacity(steps.len());
+    for (index, step) in steps.into_iter().enumerate() {
+        let note = text::optional_prose(
             &format!("steps.{index}.note"),
             step.note.as_deref(),
             text::PROSE_MAX,
-        )?);
+        )?;
+        checked.push(StepInput { note, ..step });
     }
-    let ids: Vec<Uuid> = steps.iter().map(|s| s.touchpoint_id).collect();
+    let ids: Vec<Uuid> = checked.iter().map(|s| s.touchpoint_id).collect();
     let visible: Vec<Uuid> = touchpoint::Entity::find()
         .filter(touchpoint::Column::Id.is_in(ids.clone()))
-        .filter(touchpoint::Column::BrandId.eq(current.brand_id))
+        .filter(touchpoint::Column::BrandId.eq(brand_id))
         .filter(readable_touchpoints(p))
-        .all(tx)
+        .all(conn)
         .await?
         .into_iter()
         .map(|t| t.id)
@@ -283,48 +264,54 @@ async fn write_steps(
             "no such touchpoint in this brand",
         ));
     }
-    let before = journey_step::Entity::find()
-        .filter(journey_step::Column::JourneyId.eq(current.id))
+    Ok(checked)
+}
+
+/// The journey's steps, in order.
+async fn stored_steps<C: ConnectionTrait>(conn: &C, journey_id: Uuid) -> AppResult<Vec<StepInput>> {
+    Ok(journey_step::Entity::find()
+        .filter(journey_step::Column::JourneyId.eq(journey_id))
         .order_by_asc(journey_step::Column::Position)
-        .all(tx)
-        .await?;
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| StepInput {
+            touchpoint_id: s.touchpoint_id,
+            major: s.major,
+            note: s.note,
+        })
+        .collect())
+}
+
+/// Writes `steps` in place of the journey's steps.
+async fn replace_steps<C: ConnectionTrait>(
+    conn: &C,
+    journey_id: Uuid,
+    steps: &[StepInput],
+) -> AppResult<()> {
     journey_step::Entity::delete_many()
-        .filter(journey_step::Column::JourneyId.eq(current.id))
-        .exec(tx)
+        .filter(journey_step::Column::JourneyId.eq(journey_id))
+        .exec(conn)
         .await?;
-    let mut saved = Vec::with_capacity(steps.len());
-    for ((position, step), note) in steps.into_iter().enumerate().zip(notes) {
-        saved.push(
-            journey_step::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                journey_id: Set(current.id),
-                position: Set(position as i32),
-                touchpoint_id: Set(step.touchpoint_id),
-                major: Set(step.major),
-                note: Set(note),
-            }
-            .insert(tx)
-            .await?,
-        );
+    for (position, step) in steps.iter().enumerate() {
+        journey_step::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            journey_id: Set(journey_id),
+            position: Set(position as i32),
+            touchpoint_id: Set(step.touchpoint_id),
+            major: Set(step.major),
+            note: Set(step.note.clone()),
+        }
+        .insert(conn)
+        .await?;
     }
-    let summary = |list: &[journey_step::Model]| {
-        serde_json::json!(list
-            .iter()
-            .map(|s| serde_json::json!({"touchpointId": s.touchpoint_id, "major": s.major, "note": s.note}))
-            .collect::<Vec<_>>())
-    };
-    audit::record(
-        tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "journey.set_steps",
-            entity_type: "Journey",
-            entity_id: current.id,
-            brand_id: Some(current.brand_id),
-            before: Some(summary(&before)),
-            after: Some(summary(&saved)),
-        },
-    )
-    .await?;
     Ok(())
+}
+
+/// Steps as an audit entry shows them.
+fn summary(steps: &[StepInput]) -> serde_json::Value {
+    serde_json::json!(steps
+        .iter()
+        .map(|s| serde_json::json!({"touchpointId": s.touchpoint_id, "major": s.major, "note": s.note}))
+        .collect::<Vec<_>>())
 }

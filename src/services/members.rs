@@ -1,24 +1,16 @@
 //! People in an organization: memberships and their roles, managed by the organization's
 //! ADMINs. An organization always keeps at least one ADMIN.
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::audit::{self, AuditActor, AuditRecord};
-use super::bootstrap::{add_membership, find_or_create_user};
+use super::audit::AuditActor;
+use super::bootstrap::{find_or_create_user, new_membership};
+use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::{text, Role};
 use crate::entities::{membership, user};
 use crate::error::{AppError, AppResult};
-
-fn snapshot(m: &membership::Model, email: &str) -> Option<serde_json::Value> {
-    Some(serde_json::json!({
-        "email": email, "role": m.role, "organizationId": m.organization_id,
-    }))
-}
 
 /// Adds a person (created if new) to the caller's organization with `role`.
 pub async fn add_member(
@@ -31,24 +23,15 @@ pub async fn add_member(
     p.require_role(Role::Admin)?;
     let email = text::email("email", email)?;
     let name = text::required_line("name", name, text::NAME_MAX)?;
-    let tx = db.begin_write().await?;
-    let user = find_or_create_user(&tx, &email, &name).await?;
-    let created = add_membership(&tx, user.id, p.org_id(), role).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "membership.create",
-            entity_type: "Membership",
-            entity_id: created.id,
-            brand_id: None,
-            before: None,
-            after: snapshot(&created, &user.email),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let user = find_or_create_user(w.conn(), &email, &name).await?;
+    let created = w
+        .insert::<membership::Entity>(
+            Action::new("membership.create"),
+            new_membership(w.conn(), user.id, p.org_id(), role).await?,
+        )
+        .await?;
+    w.commit().await?;
     Ok((created, user))
 }
 
@@ -121,56 +104,39 @@ pub async fn update_role(
     p: &Principal,
     membership_id: Uuid,
     role: Role,
+    expected_version: Option<i32>,
 ) -> AppResult<(membership::Model, user::Model)> {
-    let tx = db.begin_write().await?;
-    let (current, u) = own_membership(&tx, p, membership_id).await?;
-    if current.role == role {
-        return Ok((current, u));
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let (current, u) = own_membership(w.conn(), p, membership_id).await?;
+    if current.role != role {
+        keep_an_admin(w.conn(), &current).await?;
     }
-    keep_an_admin(&tx, &current).await?;
-    let mut active = current.clone().into_active_model();
-    active.role = Set(role);
-    let saved = active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "membership.update",
-            entity_type: "Membership",
-            entity_id: saved.id,
-            brand_id: None,
-            before: snapshot(&current, &u.email),
-            after: snapshot(&saved, &u.email),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let mut next = current.clone();
+    next.role = role;
+    let saved = w
+        .update::<membership::Entity>(
+            Action::new("membership.update"),
+            &current,
+            expected_version,
+            next,
+        )
+        .await?;
+    w.commit().await?;
     Ok((saved, u))
 }
 
 /// Removes a membership; the person loses access on their next request.
-pub async fn remove(db: &Db, p: &Principal, membership_id: Uuid) -> AppResult<Uuid> {
-    let tx = db.begin_write().await?;
-    let (current, u) = own_membership(&tx, p, membership_id).await?;
-    keep_an_admin(&tx, &current).await?;
-    membership::Entity::delete_by_id(current.id)
-        .exec(&tx)
+pub async fn remove(
+    db: &Db,
+    p: &Principal,
+    membership_id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<Uuid> {
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let (current, _) = own_membership(w.conn(), p, membership_id).await?;
+    keep_an_admin(w.conn(), &current).await?;
+    w.delete::<membership::Entity>(Action::new("membership.remove"), &current, expected_version)
         .await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "membership.remove",
-            entity_type: "Membership",
-            entity_id: current.id,
-            brand_id: None,
-            before: snapshot(&current, &u.email),
-            after: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    w.commit().await?;
     Ok(current.id)
 }

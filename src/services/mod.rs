@@ -32,3 +32,5 @@ pub mod touchpoint_diff;
 pub mod touchpoint_list;
 pub mod touchpoint_upsert;
 pub mod touchpoints;
+pub mod versioned;
+pub mod write;

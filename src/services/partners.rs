@@ -1,11 +1,12 @@
 //! A brand's partners: creating or linking a partner organization, and its partnership
 //! status.
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::audit::{self, AuditActor, AuditRecord};
+use super::audit::AuditActor;
 use super::bootstrap::{add_membership, create_organization, find_or_create_user};
 use super::organizations::{find_by_key, OrgKey};
+use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
@@ -36,8 +37,8 @@ pub async fn create_partner(
     p.require_brand_role(brand_id, Role::Admin)?;
     let slug = text::slug("slug", &input.slug)?;
     let tier = text::optional_line("tier", input.tier.as_deref(), 100)?;
-    let tx = db.begin_write().await?;
-    let existing = find_by_key(&tx, &OrgKey::Slug(slug.clone())).await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let existing = find_by_key(w.conn(), &OrgKey::Slug(slug.clone())).await?;
     let partner = match existing {
         Some(org) => {
             if org.id == brand_id {
@@ -67,16 +68,16 @@ pub async fn create_partner(
                 input.admin_name.as_deref().unwrap_or_default(),
                 text::NAME_MAX,
             )?;
-            let org = create_organization(&tx, &name, &slug, kind).await?;
-            let admin = find_or_create_user(&tx, &email, &admin_name).await?;
-            add_membership(&tx, admin.id, org.id, Role::Admin).await?;
+            let org = create_organization(w.conn(), &name, &slug, kind).await?;
+            let admin = find_or_create_user(w.conn(), &email, &admin_name).await?;
+            add_membership(w.conn(), admin.id, org.id, Role::Admin).await?;
             org
         }
     };
     let already = partnership::Entity::find()
         .filter(partnership::Column::BrandId.eq(brand_id))
         .filter(partnership::Column::PartnerId.eq(partner.id))
-        .one(&tx)
+        .one(w.conn())
         .await?;
     if already.is_some() {
         return Err(AppError::Conflict(format!(
@@ -84,34 +85,22 @@ pub async fn create_partner(
         )));
     }
     let now = clock::now();
-    let created = partnership::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        brand_id: Set(brand_id),
-        partner_id: Set(partner.id),
-        tier: Set(tier),
-        status: Set(PartnershipStatus::Active),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&tx)
-    .await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "partnership.create",
-            entity_type: "Partnership",
-            entity_id: created.id,
-            brand_id: Some(brand_id),
-            before: None,
-            after: audit::snapshot(&serde_json::json!({
-                "partner": partner.slug, "tier": created.tier, "status": created.status,
-            })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let created = w
+        .insert::<partnership::Entity>(
+            Action::new("partnership.create"),
+            partnership::Model {
+                id: Uuid::now_v7(),
+                brand_id,
+                partner_id: partner.id,
+                tier,
+                status: PartnershipStatus::Active,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    w.commit().await?;
     Ok(created)
 }
 
@@ -122,35 +111,25 @@ pub async fn set_status(
     p: &Principal,
     partnership_id: Uuid,
     status: PartnershipStatus,
+    expected_version: Option<i32>,
 ) -> AppResult<partnership::Model> {
-    let tx = db.begin_write().await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
     let current = partnership::Entity::find_by_id(partnership_id)
-        .one(&tx)
+        .one(w.conn())
         .await?
         .filter(|ps| super::brands::can_see_partnership(p, ps))
         .ok_or(AppError::NotFound("partnership"))?;
     p.require_brand_role(current.brand_id, Role::Admin)?;
-    if current.status == status {
-        return Ok(current);
-    }
-    let mut active = current.clone().into_active_model();
-    active.status = Set(status);
-    active.updated_at = Set(clock::now());
-    let saved = active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "partnership.set_status",
-            entity_type: "Partnership",
-            entity_id: saved.id,
-            brand_id: Some(saved.brand_id),
-            before: audit::snapshot(&serde_json::json!({ "status": current.status })),
-            after: audit::snapshot(&serde_json::json!({ "status": saved.status })),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let mut next = current.clone();
+    next.status = status;
+    let saved = w
+        .update::<partnership::Entity>(
+            Action::new("partnership.set_status"),
+            &current,
+            expected_version,
+            next,
+        )
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }

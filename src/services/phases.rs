@@ -1,28 +1,36 @@
 //! The brand's phases: the ordered stages of its customer lifecycle (brand ADMIN manages
 //! them). Positions stay contiguous from 0 after every change. Phases are cached (`cache`):
 //! every change empties the caches once committed.
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
-};
+use sea_orm::sea_query::LockType;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::audit::{self, AuditActor, AuditRecord};
+use super::audit::AuditActor;
+use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
 use crate::db::Db;
 use crate::domain::touchpoint::Change;
 use crate::domain::{text, Role};
-use crate::entities::phase;
+use crate::entities::{organization, phase};
 use crate::error::{AppError, AppResult};
 
 /// Most phases in one brand: a lifecycle, not a process map.
 pub const MAX_PHASES: usize = 20;
 
-fn snapshot(p: &phase::Model) -> Option<serde_json::Value> {
-    Some(serde_json::json!({
-        "name": p.name, "position": p.position, "keyMetric": p.key_metric, "version": p.version,
-    }))
+/// The brand's phases in order, read for a change to their order: on PostgreSQL the brand's
+/// row is locked first (NO KEY UPDATE, which the touchpoints' foreign-key checks do not wait
+/// for), so two such changes of one brand run one after the other and positions stay
+/// contiguous; on SQLite the write transaction already runs alone.
+async fn ordered_for_change(w: &Write<'_>, brand_id: Uuid) -> AppResult<Vec<phase::Model>> {
+    organization::Entity::find_by_id(brand_id)
+        .select_only()
+        .column(organization::Column::Id)
+        .lock(LockType::NoKeyUpdate)
+        .into_tuple::<Uuid>()
+        .one(w.conn())
+        .await?;
+    ordered(w.conn(), brand_id).await
 }
 
 async fn ordered<C: ConnectionTrait>(conn: &C, brand_id: Uuid) -> AppResult<Vec<phase::Model>> {
@@ -34,20 +42,19 @@ async fn ordered<C: ConnectionTrait>(conn: &C, brand_id: Uuid) -> AppResult<Vec<
         .await?)
 }
 
-/// Writes positions 0..n in the given order, touching only rows whose position changes.
-async fn renumber<C: ConnectionTrait>(conn: &C, phases: &[phase::Model]) -> AppResult<()> {
-    let now = clock::now();
-    for (index, p) in phases.iter().enumerate() {
-        let position = index as i32;
-        if p.position != position {
-            let mut active = p.clone().into_active_model();
-            active.position = Set(position);
-            active.version = Set(p.version + 1);
-            active.updated_at = Set(now);
-            active.update(conn).await?;
-        }
+/// Gives the phases positions 0..n in the given order, saving only those whose position
+/// changes, each at the version read: a concurrent change to one of them is a CONFLICT.
+async fn renumber(w: &mut Write<'_>, phases: &[phase::Model]) -> AppResult<Vec<phase::Model>> {
+    let mut saved = Vec::with_capacity(phases.len());
+    for (index, current) in phases.iter().enumerate() {
+        let mut next = current.clone();
+        next.position = index as i32;
+        saved.push(
+            w.update::<phase::Entity>(Action::new("phase.move"), current, None, next)
+                .await?,
+        );
     }
-    Ok(())
+    Ok(saved)
 }
 
 /// Adds a phase at `position` (0-based; default: last).
@@ -62,8 +69,8 @@ pub async fn create(
     p.require_brand_role(brand_id, Role::Admin)?;
     let name = text::required_line("name", name, text::NAME_MAX)?;
     let key_metric = text::optional_line("keyMetric", key_metric, text::NAME_MAX)?;
-    let tx = db.begin_write().await?;
-    let mut phases = ordered(&tx, brand_id).await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let phases = ordered_for_change(&w, brand_id).await?;
     if phases.len() >= MAX_PHASES {
         return Err(AppError::LimitExceeded(format!(
             "a brand has at most {MAX_PHASES} phases"
@@ -79,45 +86,27 @@ pub async fn create(
             ))
         }
     };
-    // Make room first, so positions never collide mid-way.
-    let mut after = phases.split_off(index);
-    for p in after.iter_mut().rev() {
-        let mut active = p.clone().into_active_model();
-        active.position = Set(p.position + 1);
-        active.version = Set(p.version + 1);
-        *p = active.update(&tx).await?;
-    }
     let now = clock::now();
-    let created = phase::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        brand_id: Set(brand_id),
-        name: Set(name),
-        position: Set(index as i32),
-        key_metric: Set(key_metric),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&tx)
-    .await?;
-    phases.push(created.clone());
-    phases.extend(after);
-    renumber(&tx, &phases).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "phase.create",
-            entity_type: "Phase",
-            entity_id: created.id,
-            brand_id: Some(brand_id),
-            before: None,
-            after: snapshot(&created),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let created = w
+        .insert::<phase::Entity>(
+            Action::new("phase.create"),
+            phase::Model {
+                id: Uuid::now_v7(),
+                brand_id,
+                name,
+                position: index as i32,
+                key_metric,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .await?;
+    // The phases from `index` on move one place down to make room.
+    let mut order = phases;
+    order.insert(index, created.clone());
+    renumber(&mut w, &order).await?;
+    w.commit().await?;
     Ok(created)
 }
 
@@ -130,19 +119,13 @@ pub async fn update(
     name: Option<&str>,
     key_metric: Change<String>,
 ) -> AppResult<phase::Model> {
-    let tx = db.begin_write().await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
     let current = phase::Entity::find_by_id(phase_id)
-        .one(&tx)
+        .one(w.conn())
         .await?
         .filter(|ph| p.relation(ph.brand_id) != NetworkRelation::None)
         .ok_or(AppError::NotFound("phase"))?;
     p.require_brand_role(current.brand_id, Role::Admin)?;
-    if let Some(v) = expected_version.filter(|v| *v != current.version) {
-        return Err(AppError::Conflict(format!(
-            "the phase is at version {}, not {v}: reload and retry",
-            current.version
-        )));
-    }
     let mut next = current.clone();
     if let Some(name) = name {
         next.name = text::required_line("name", name, text::NAME_MAX)?;
@@ -154,30 +137,15 @@ pub async fn update(
             next.key_metric = text::optional_line("keyMetric", Some(&v), text::NAME_MAX)?
         }
     }
-    if next == current {
-        return Ok(current);
-    }
-    let mut active = current.clone().into_active_model();
-    active.name = Set(next.name);
-    active.key_metric = Set(next.key_metric);
-    active.version = Set(current.version + 1);
-    active.updated_at = Set(clock::now());
-    let saved = active.update(&tx).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "phase.update",
-            entity_type: "Phase",
-            entity_id: saved.id,
-            brand_id: Some(saved.brand_id),
-            before: snapshot(&current),
-            after: snapshot(&saved),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let saved = w
+        .update::<phase::Entity>(
+            Action::new("phase.update"),
+            &current,
+            expected_version,
+            next,
+        )
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }
 
@@ -189,8 +157,8 @@ pub async fn reorder(
     phase_ids: &[Uuid],
 ) -> AppResult<Vec<phase::Model>> {
     p.require_brand_role(brand_id, Role::Admin)?;
-    let tx = db.begin_write().await?;
-    let current = ordered(&tx, brand_id).await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let current = ordered_for_change(&w, brand_id).await?;
     let mut seen = std::collections::HashSet::new();
     let mut next = Vec::with_capacity(current.len());
     for (index, id) in phase_ids.iter().enumerate() {
@@ -211,25 +179,7 @@ pub async fn reorder(
             "list every phase of the brand exactly once",
         ));
     }
-    renumber(&tx, &next).await?;
-    audit::record(
-        &tx,
-        &AuditActor::from(p),
-        AuditRecord {
-            action: "phase.reorder",
-            entity_type: "Brand",
-            entity_id: brand_id,
-            brand_id: Some(brand_id),
-            before: Some(serde_json::json!(current
-                .iter()
-                .map(|ph| ph.id)
-                .collect::<Vec<_>>())),
-            after: Some(serde_json::json!(phase_ids)),
-        },
-    )
-    .await?;
-    let saved = ordered(&tx, brand_id).await?;
-    tx.commit().await?;
-    db.caches_changed().await;
+    let saved = renumber(&mut w, &next).await?;
+    w.commit().await?;
     Ok(saved)
 }

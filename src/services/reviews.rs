@@ -5,17 +5,16 @@
 use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use serde_json::Value;
+
 use super::access::readable_touchpoints;
-use super::audit::{self, AuditActor, AuditRecord};
-use super::changes;
-use super::touchpoints::{check_version, save_if_version};
+use super::audit::AuditActor;
+use super::write::{Action, Write};
 use crate::auth::Principal;
-use crate::clock;
 use crate::db::Db;
 use crate::domain::{text, ChangeKind, ReviewStatus, Role};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
-use crate::events::ChangeEvent;
 
 /// The brand's verdict on a touchpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
@@ -38,37 +37,6 @@ async fn brand_target<C: sea_orm::ConnectionTrait>(
     Ok(target)
 }
 
-async fn save(
-    tx: &sea_orm::DatabaseTransaction,
-    p: &Principal,
-    current: &touchpoint::Model,
-    next: touchpoint::Model,
-    action: &str,
-    comment: Option<String>,
-) -> AppResult<(touchpoint::Model, ChangeEvent)> {
-    let next = save_if_version(tx, current, next).await?;
-    let actor = AuditActor::from(p);
-    let (before, mut after) = super::touchpoint_diff::changed(current, &next);
-    if let (Some(serde_json::Value::Object(map)), Some(comment)) = (after.as_mut(), comment) {
-        map.insert("reviewComment".into(), comment.into());
-    }
-    audit::record(
-        tx,
-        &actor,
-        AuditRecord {
-            action,
-            entity_type: "Touchpoint",
-            entity_id: next.id,
-            brand_id: Some(next.brand_id),
-            before,
-            after,
-        },
-    )
-    .await?;
-    let event = changes::record(tx, &actor, next.brand_id, next.id, ChangeKind::Reviewed).await?;
-    Ok((next, event))
-}
-
 /// Approves a touchpoint or asks its owner for changes.
 pub async fn review(
     db: &Db,
@@ -85,27 +53,30 @@ pub async fn review(
             "say what should change when requesting changes",
         ));
     }
-    let tx = db.begin_write().await?;
-    let current = brand_target(&tx, p, id).await?;
-    check_version(&current, expected_version)?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let current = brand_target(w.conn(), p, id).await?;
     let mut next = current.clone();
     next.review_status = match decision {
         ReviewDecision::Approve => ReviewStatus::Approved,
         ReviewDecision::RequestChanges => ReviewStatus::ChangesRequested,
     };
-    next.version += 1;
-    next.updated_at = clock::now();
-    let (saved, event) = save(
-        &tx,
-        p,
-        &current,
-        next,
-        audit::touchpoint_action(ChangeKind::Reviewed),
-        comment,
-    )
-    .await?;
-    tx.commit().await?;
-    db.announce(vec![event]).await;
+    // A review is recorded even when it leaves the status as it was (approved again).
+    let decided = match decision {
+        ReviewDecision::Approve => "APPROVE",
+        ReviewDecision::RequestChanges => "REQUEST_CHANGES",
+    };
+    let mut action = Action::touchpoint(ChangeKind::Reviewed).also(
+        "reviewDecision",
+        Value::Null,
+        decided.into(),
+    );
+    if let Some(comment) = comment {
+        action = action.also("reviewComment", Value::Null, comment.into());
+    }
+    let saved = w
+        .update::<touchpoint::Entity>(action, &current, expected_version, next)
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }
 
@@ -115,18 +86,16 @@ pub async fn set_signature(
     p: &Principal,
     id: Uuid,
     signature: bool,
+    expected_version: Option<i32>,
 ) -> AppResult<touchpoint::Model> {
-    let tx = db.begin_write().await?;
-    let current = brand_target(&tx, p, id).await?;
-    if current.signature == signature {
-        return Ok(current);
-    }
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let current = brand_target(w.conn(), p, id).await?;
     let mut next = current.clone();
     next.signature = signature;
-    next.version += 1;
-    next.updated_at = clock::now();
-    let (saved, event) = save(&tx, p, &current, next, "touchpoint.set_signature", None).await?;
-    tx.commit().await?;
-    db.announce(vec![event]).await;
+    let action = Action::new("touchpoint.set_signature").in_feed(ChangeKind::Reviewed);
+    let saved = w
+        .update::<touchpoint::Entity>(action, &current, expected_version, next)
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }

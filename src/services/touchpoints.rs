@@ -3,19 +3,17 @@
 //! Writes run in one transaction with their audit entry and change-log row. A touchpoint
 //! the caller cannot read does not exist for it (NOT_FOUND); one it can read but may not
 //! change is FORBIDDEN.
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::audit::{self, AuditActor, AuditRecord};
-use super::changes;
+use super::audit::AuditActor;
 use super::lookups::{self, PrincipleSummary, RatingList};
+use super::write::{check_version, Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
-use crate::domain::touchpoint::{same_content, TouchpointPatch};
+use crate::domain::touchpoint::TouchpointPatch;
 use crate::domain::{ChangeKind, Ownership, ReviewStatus, TouchpointStatus, Visibility};
 use crate::entities::string_list::StringList;
 use crate::entities::{alignment, phase, principle, touchpoint};
@@ -119,16 +117,6 @@ async fn get_writable<C: ConnectionTrait>(
     }
     p.require_writer_in(current.brand_id)?;
     Ok(current)
-}
-
-pub(super) fn check_version(current: &touchpoint::Model, expected: Option<i32>) -> AppResult<()> {
-    match expected {
-        Some(v) if v != current.version => Err(AppError::Conflict(format!(
-            "the touchpoint is at version {}, not {v}: reload and retry",
-            current.version
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// The brand's own touchpoints are approved on write; a partner's wait for review.
@@ -245,31 +233,17 @@ pub async fn create(
 ) -> AppResult<touchpoint::Model> {
     p.require_writer_in(brand_id)?;
     let required = patch.required_for_create()?;
-    let tx = db.begin_write().await?;
-    check_phase(&tx, required.phase_id, brand_id).await?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    check_phase(w.conn(), required.phase_id, brand_id).await?;
     if let crate::domain::touchpoint::Change::Set(ext) = &patch.external_id {
-        check_external_id(&tx, p.org_id(), ext, None).await?;
+        check_external_id(w.conn(), p.org_id(), ext, None).await?;
     }
     let mut model = blank(p, brand_id, required.phase_id);
     patch.apply(&mut model);
-    let created = model.clone().into_active_model().insert(&tx).await?;
-    let actor = AuditActor::from(p);
-    audit::record(
-        &tx,
-        &actor,
-        AuditRecord {
-            action: audit::touchpoint_action(ChangeKind::Created),
-            entity_type: "Touchpoint",
-            entity_id: created.id,
-            brand_id: Some(brand_id),
-            before: None,
-            after: audit::snapshot(&created),
-        },
-    )
-    .await?;
-    let event = changes::record(&tx, &actor, brand_id, created.id, ChangeKind::Created).await?;
-    tx.commit().await?;
-    db.announce(vec![event]).await;
+    let created = w
+        .insert::<touchpoint::Entity>(Action::touchpoint(ChangeKind::Created), model)
+        .await?;
+    w.commit().await?;
     Ok(created)
 }
 
@@ -282,71 +256,35 @@ pub async fn update(
     expected_version: i32,
     patch: TouchpointPatch,
 ) -> AppResult<touchpoint::Model> {
-    let tx = db.begin_write().await?;
-    let current = get_writable(&tx, p, id).await?;
-    check_version(&current, Some(expected_version))?;
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let current = get_writable(w.conn(), p, id).await?;
+    check_version::<touchpoint::Entity>(&current, Some(expected_version))?;
     if current.archived_at.is_some() {
         return Err(AppError::Conflict(
             "the touchpoint is archived: restore it before editing".into(),
         ));
     }
     if let Some(phase_id) = patch.phase_id {
-        check_phase(&tx, phase_id, current.brand_id).await?;
+        check_phase(w.conn(), phase_id, current.brand_id).await?;
     }
     if let crate::domain::touchpoint::Change::Set(ext) = &patch.external_id {
-        check_external_id(&tx, current.owner_id, ext, Some(current.id)).await?;
+        check_external_id(w.conn(), current.owner_id, ext, Some(current.id)).await?;
     }
     let mut next = current.clone();
     patch.apply(&mut next);
-    if same_content(&current, &next) {
-        return Ok(current);
+    if next != current {
+        next.review_status = review_status_on_write(current.brand_id, current.owner_id);
     }
-    next.version = current.version + 1;
-    next.updated_at = clock::now();
-    next.review_status = review_status_on_write(current.brand_id, current.owner_id);
-    let saved = save_if_version(&tx, &current, next).await?;
-    let actor = AuditActor::from(p);
-    let (before, after) = super::touchpoint_diff::changed(&current, &saved);
-    audit::record(
-        &tx,
-        &actor,
-        AuditRecord {
-            action: audit::touchpoint_action(ChangeKind::Updated),
-            entity_type: "Touchpoint",
-            entity_id: saved.id,
-            brand_id: Some(saved.brand_id),
-            before,
-            after,
-        },
-    )
-    .await?;
-    let event = changes::record(&tx, &actor, saved.brand_id, saved.id, ChangeKind::Updated).await?;
-    tx.commit().await?;
-    db.announce(vec![event]).await;
-    Ok(saved)
-}
-
-/// Writes `next` over `current` only if the stored version is still `current.version`;
-/// a concurrent writer that got there first makes this a CONFLICT.
-pub(super) async fn save_if_version<C: ConnectionTrait>(
-    conn: &C,
-    current: &touchpoint::Model,
-    next: touchpoint::Model,
-) -> AppResult<touchpoint::Model> {
-    let mut active = next.clone().into_active_model().reset_all();
-    active.id = sea_orm::ActiveValue::Unchanged(next.id);
-    let result = touchpoint::Entity::update_many()
-        .set(active)
-        .filter(touchpoint::Column::Id.eq(current.id))
-        .filter(touchpoint::Column::Version.eq(current.version))
-        .exec(conn)
+    let saved = w
+        .update::<touchpoint::Entity>(
+            Action::touchpoint(ChangeKind::Updated),
+            &current,
+            Some(expected_version),
+            next,
+        )
         .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::Conflict(
-            "the touchpoint changed while this update ran: reload and retry".into(),
-        ));
-    }
-    Ok(next)
+    w.commit().await?;
+    Ok(saved)
 }
 
 /// Archives (soft-deletes) or restores a touchpoint. Asking for the state it is already in
@@ -358,41 +296,21 @@ pub async fn set_archived(
     archived: bool,
     expected_version: Option<i32>,
 ) -> AppResult<touchpoint::Model> {
-    let tx = db.begin_write().await?;
-    let current = get_writable(&tx, p, id).await?;
-    check_version(&current, expected_version)?;
-    if current.archived_at.is_some() == archived {
-        return Ok(current);
-    }
-    let now = clock::now();
+    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let current = get_writable(w.conn(), p, id).await?;
     let mut next = current.clone();
-    next.archived_at = archived.then_some(now);
-    next.version = current.version + 1;
-    next.updated_at = now;
-    let saved = save_if_version(&tx, &current, next).await?;
-    let actor = AuditActor::from(p);
-    let (before, after) = super::touchpoint_diff::changed(&current, &saved);
+    if current.archived_at.is_some() != archived {
+        next.archived_at = archived.then(clock::now);
+    }
     let kind = if archived {
         ChangeKind::Archived
     } else {
         ChangeKind::Restored
     };
-    audit::record(
-        &tx,
-        &actor,
-        AuditRecord {
-            action: audit::touchpoint_action(kind),
-            entity_type: "Touchpoint",
-            entity_id: saved.id,
-            brand_id: Some(saved.brand_id),
-            before,
-            after,
-        },
-    )
-    .await?;
-    let event = changes::record(&tx, &actor, saved.brand_id, saved.id, kind).await?;
-    tx.commit().await?;
-    db.announce(vec![event]).await;
+    let saved = w
+        .update::<touchpoint::Entity>(Action::touchpoint(kind), &current, expected_version, next)
+        .await?;
+    w.commit().await?;
     Ok(saved)
 }
 

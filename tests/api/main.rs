@@ -10,6 +10,7 @@ mod alignment;
 mod audit;
 mod change_feed;
 mod client_credentials;
+mod concurrency;
 mod cross_tenant;
 mod demo;
 mod faults;

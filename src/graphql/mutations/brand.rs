@@ -9,6 +9,8 @@ use crate::services::brands;
 #[derive(Debug, Clone, InputObject)]
 pub struct UpdateBrandSettingsInput {
     pub brand_id: ID,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
     /// The journey linter's threshold of major steps (1..100).
     pub max_major_steps: Option<i32>,
 }
@@ -30,7 +32,14 @@ impl BrandMutation {
     ) -> Result<BrandPayload> {
         let p = principal(ctx)?;
         let brand_id = parse_id("brandId", &input.brand_id)?;
-        let saved = brands::update_settings(db(ctx)?, p, brand_id, input.max_major_steps).await?;
+        let saved = brands::update_settings(
+            db(ctx)?,
+            p,
+            brand_id,
+            input.expected_version,
+            input.max_major_steps,
+        )
+        .await?;
         Ok(BrandPayload {
             brand: Brand(saved),
         })

@@ -20,11 +20,15 @@ pub struct AddMemberInput {
 pub struct UpdateMemberInput {
     pub membership_id: ID,
     pub role: Role,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(Debug, Clone, InputObject)]
 pub struct RemoveMemberInput {
     pub membership_id: ID,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(Debug, Clone, InputObject)]
@@ -37,6 +41,8 @@ pub struct CreateApiClientInput {
 #[derive(Debug, Clone, InputObject)]
 pub struct RevokeApiClientInput {
     pub id: ID,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(SimpleObject)]
@@ -89,7 +95,8 @@ impl MemberMutation {
     ) -> Result<MembershipPayload> {
         let p = principal(ctx)?;
         let id = parse_id("membershipId", &input.membership_id)?;
-        let (m, u) = members::update_role(db(ctx)?, p, id, input.role).await?;
+        let (m, u) =
+            members::update_role(db(ctx)?, p, id, input.role, input.expected_version).await?;
         Ok(MembershipPayload {
             membership: Membership(m, u),
         })
@@ -103,7 +110,7 @@ impl MemberMutation {
     ) -> Result<RemoveMemberPayload> {
         let p = principal(ctx)?;
         let id = parse_id("membershipId", &input.membership_id)?;
-        let removed = members::remove(db(ctx)?, p, id).await?;
+        let removed = members::remove(db(ctx)?, p, id, input.expected_version).await?;
         Ok(RemoveMemberPayload {
             removed_membership_id: to_id(removed),
         })
@@ -132,7 +139,7 @@ impl MemberMutation {
     ) -> Result<ApiClientPayload> {
         let p = principal(ctx)?;
         let id = parse_id("id", &input.id)?;
-        let saved = api_clients::revoke(db(ctx)?, p, id).await?;
+        let saved = api_clients::revoke(db(ctx)?, p, id, input.expected_version).await?;
         Ok(ApiClientPayload {
             api_client: ApiClient(saved),
         })

@@ -24,6 +24,8 @@ pub struct CreatePartnerInput {
 pub struct SetPartnershipStatusInput {
     pub partnership_id: ID,
     pub status: PartnershipStatus,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(SimpleObject)]
@@ -71,7 +73,8 @@ impl PartnerMutation {
     ) -> Result<PartnershipPayload> {
         let p = principal(ctx)?;
         let id = parse_id("partnershipId", &input.partnership_id)?;
-        let saved = partners::set_status(db(ctx)?, p, id, input.status).await?;
+        let saved =
+            partners::set_status(db(ctx)?, p, id, input.status, input.expected_version).await?;
         Ok(PartnershipPayload {
             partnership: Partnership(saved),
         })

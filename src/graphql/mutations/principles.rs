@@ -28,6 +28,8 @@ pub struct UpdatePrincipleInput {
 #[derive(Debug, Clone, InputObject)]
 pub struct ArchivePrincipleInput {
     pub id: ID,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(SimpleObject)]
@@ -89,7 +91,7 @@ impl PrincipleMutation {
     ) -> Result<PrinciplePayload> {
         let p = principal(ctx)?;
         let id = parse_id("id", &input.id)?;
-        let saved = principles::archive(db(ctx)?, p, id).await?;
+        let saved = principles::archive(db(ctx)?, p, id, input.expected_version).await?;
         Ok(PrinciplePayload {
             principle: Principle::from(saved),
         })

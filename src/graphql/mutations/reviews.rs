@@ -22,6 +22,8 @@ pub struct ReviewTouchpointInput {
 pub struct SetSignatureInput {
     pub id: ID,
     pub signature: bool,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
 }
 
 #[derive(Debug, Clone, InputObject)]
@@ -75,7 +77,9 @@ impl ReviewMutation {
     ) -> Result<TouchpointPayload> {
         let p = principal(ctx)?;
         let id = parse_id("id", &input.id)?;
-        let saved = reviews::set_signature(db(ctx)?, p, id, input.signature).await?;
+        let saved =
+            reviews::set_signature(db(ctx)?, p, id, input.signature, input.expected_version)
+                .await?;
         Ok(TouchpointPayload {
             touchpoint: Touchpoint::from(saved),
         })

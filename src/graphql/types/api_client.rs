@@ -32,4 +32,9 @@ impl ApiClient {
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
+
+    /// +1 on every change; pass it as `expectedVersion` to change it only as you read it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }

@@ -140,4 +140,10 @@ impl Brand {
     async fn max_major_steps(&self) -> i32 {
         self.0.max_major_steps
     }
+
+    /// The version of the brand's settings: +1 on every change; pass it as
+    /// `expectedVersion` to `updateBrandSettings`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
 }

@@ -38,6 +38,11 @@ impl Membership {
         self.0.role
     }
 
+    /// +1 on every change; pass it as `expectedVersion` to change it only as you read it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

@@ -1,6 +1,7 @@
 use async_graphql::{Context, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
+use super::brand::Brand;
 use super::organization::Organization;
 use crate::domain::PartnershipStatus;
 use crate::entities::partnership;
@@ -21,6 +22,16 @@ impl Partnership {
         to_id(self.0.brand_id)
     }
 
+    /// The brand whose network this is.
+    async fn brand(&self, ctx: &Context<'_>) -> Result<Brand> {
+        let org = loaders(ctx)?
+            .organizations
+            .load_one(self.0.brand_id)
+            .await?
+            .ok_or(AppError::NotFound("brand"))?;
+        Ok(Brand(org.as_ref().clone()))
+    }
+
     async fn partner(&self, ctx: &Context<'_>) -> Result<Organization> {
         let org = loaders(ctx)?
             .organizations
@@ -37,6 +48,11 @@ impl Partnership {
 
     async fn status(&self) -> PartnershipStatus {
         self.0.status
+    }
+
+    /// +1 on every change; pass it as `expectedVersion` to change it only as you read it.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

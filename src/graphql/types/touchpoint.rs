@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::alignment::Alignment;
 use super::audit::AuditEntryConnection;
+use super::brand::Brand;
 use super::organization::Organization;
 use super::phase::Phase;
 use crate::auth::Principal;
@@ -124,6 +125,16 @@ impl Touchpoint {
     /// The brand whose network this touchpoint belongs to.
     async fn brand_id(&self) -> ID {
         to_id(self.model.brand_id)
+    }
+
+    /// The brand whose network it belongs to.
+    async fn brand(&self, ctx: &Context<'_>) -> Result<Brand> {
+        let org = loaders(ctx)?
+            .organizations
+            .load_one(self.model.brand_id)
+            .await?
+            .ok_or(AppError::NotFound("brand"))?;
+        Ok(Brand(org.as_ref().clone()))
     }
 
     /// The organization that registered and stewards it.
