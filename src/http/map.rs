@@ -33,6 +33,9 @@ pub struct MapQuery {
 pub struct CsvQuery {
     #[serde(default)]
     include_archived: bool,
+    /// Cells as stored: no `'` before a would-be formula.
+    #[serde(default)]
+    raw: bool,
 }
 
 fn plain(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
@@ -181,7 +184,8 @@ pub async fn touchpoints_csv(
         let brand = brands::find(&state.db, &p, &OrgKey::Slug(slug.into_inner()))
             .await?
             .ok_or(AppError::NotFound("brand"))?;
-        let export = csv_export::prepare(&state.db, &p, brand.id, query.include_archived).await?;
+        let export =
+            csv_export::prepare(&state.db, &p, brand.id, query.include_archived, query.raw).await?;
         Ok::<_, AppError>((p, brand, std::sync::Arc::new(export)))
     }
     .await;
@@ -193,7 +197,10 @@ pub async fn touchpoints_csv(
     // The header, then one page of rows at a time (`None` once the last page is out). A
     // failure mid-way ends the stream: the client sees a truncated download, never another
     // tenant's rows.
-    let header_row = Bytes::from(csv_export::header());
+    let header_row = match csv_export::header() {
+        Ok(text) => Bytes::from(text),
+        Err(e) => return failure(&e),
+    };
     let rows = stream::unfold(Some(None::<Uuid>), move |cursor| {
         let (db, p) = (db.clone(), p.clone());
         let export = std::sync::Arc::clone(&export);

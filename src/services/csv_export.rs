@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::domain::priority::hundredths_to_score;
 use crate::domain::touchpoint::ExpressionSet;
 use crate::entities::{alignment, organization, principle, touchpoint};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Rows per database page.
 pub const PAGE: u64 = 1000;
@@ -63,19 +63,37 @@ pub const COLUMNS: [&str; 38] = [
 pub struct Export {
     brand_id: Uuid,
     include_archived: bool,
+    /// Cells as stored, formulas unescaped (for BI tools that read the text, not a person).
+    raw: bool,
     owners: HashMap<Uuid, organization::Model>,
     phases: HashMap<Uuid, String>,
 }
 
-/// One field, quoted when it holds a comma, a quote or a line break (RFC 4180).
-fn field(out: &mut String, value: &str) {
-    if value.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(&value.replace('"', "\"\""));
-        out.push('"');
+/// A cell a spreadsheet would run as a formula (OWASP "CSV injection": a partner names a
+/// touchpoint `=HYPERLINK(…)`, the brand's analyst opens the export) gets a leading `'`, which
+/// spreadsheets show as text; numbers, negative ones included, stay as they are.
+fn escaped(value: &str) -> std::borrow::Cow<'_, str> {
+    let risky = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && value.parse::<f64>().is_err() {
+        format!("'{value}").into()
     } else {
-        out.push_str(value);
+        value.into()
     }
+}
+
+/// A CSV writer as the export writes: RFC 4180, quoted where needed, CRLF line ends.
+fn writer(capacity: usize) -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::with_capacity(capacity))
+}
+
+/// The rows written so far, as text.
+fn finish(w: csv::Writer<Vec<u8>>) -> AppResult<String> {
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::internal(e.into_error()))?;
+    String::from_utf8(bytes).map_err(AppError::internal)
 }
 
 fn enum_text<T: serde::Serialize>(value: &T) -> String {
@@ -85,10 +103,10 @@ fn enum_text<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
-pub fn header() -> String {
-    let mut out = COLUMNS.join(",");
-    out.push_str("\r\n");
-    out
+pub fn header() -> AppResult<String> {
+    let mut w = writer(512);
+    w.write_record(COLUMNS).map_err(AppError::internal)?;
+    finish(w)
 }
 
 pub async fn prepare(
@@ -96,6 +114,7 @@ pub async fn prepare(
     p: &Principal,
     brand_id: Uuid,
     include_archived: bool,
+    raw: bool,
 ) -> AppResult<Export> {
     let phases = brands::phases(db, p, brand_id).await?;
     let mut org_ids: Vec<Uuid> = brands::partnerships(db, p, brand_id)
@@ -108,6 +127,7 @@ pub async fn prepare(
     Ok(Export {
         brand_id,
         include_archived,
+        raw,
         owners: lookups::organizations(db, &org_ids).await?,
         phases: phases.into_iter().map(|ph| (ph.id, ph.name)).collect(),
     })
@@ -139,7 +159,7 @@ pub async fn page(
     };
     let ids: Vec<Uuid> = rows.iter().map(|t| t.id).collect();
     let averages = alignment_averages(db, &ids).await?;
-    let mut out = String::with_capacity(rows.len() * 400);
+    let mut out = writer(rows.len() * 400);
     for t in &rows {
         let expressions = ExpressionSet::of(t).to_vec();
         let values: [String; 38] = [
@@ -197,15 +217,14 @@ pub async fn page(
             t.updated_at.to_rfc3339(),
             t.archived_at.map(|a| a.to_rfc3339()).unwrap_or_default(),
         ];
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            field(&mut out, value);
-        }
-        out.push_str("\r\n");
+        let written = if export.raw {
+            out.write_record(&values)
+        } else {
+            out.write_record(values.iter().map(|v| escaped(v).into_owned()))
+        };
+        written.map_err(AppError::internal)?;
     }
-    Ok(Some((out, last)))
+    Ok(Some((finish(out)?, last)))
 }
 
 /// Alignment averages (active principles) of these touchpoints.
@@ -233,11 +252,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fields_are_quoted_only_when_needed() {
-        let mut out = String::new();
-        field(&mut out, "plain");
-        out.push(',');
-        field(&mut out, "a, \"quoted\"\nline");
-        assert_eq!(out, "plain,\"a, \"\"quoted\"\"\nline\"");
+    fn formulas_are_escaped_and_numbers_are_not() {
+        for (value, shown) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+2", "'+1+2"),
+            ("-1+cmd", "'-1+cmd"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tlead", "'\tlead"),
+            ("\rlead", "'\rlead"),
+            ("-1.5", "-1.5"),
+            ("plain = text", "plain = text"),
+            ("", ""),
+        ] {
+            assert_eq!(escaped(value), shown, "{value:?}");
+        }
     }
 }

@@ -464,3 +464,61 @@ async fn the_csv_round_trips_through_a_csv_parser_with_the_apis_values() {
         .await;
     assert_eq!(status, 401);
 }
+
+#[actix_web::test]
+async fn csv_cells_a_spreadsheet_would_run_are_escaped_unless_raw_is_asked_for() {
+    let ctx = Ctx::new().await;
+    let formula = "=HYPERLINK(\"http://attacker.test\",\"Open\")";
+    ctx.app
+        .data(
+            &ctx.net.a_editor.token,
+            "mutation($id: ID!, $n: String!) { updateTouchpoint(input: {id: $id, expectedVersion: 1, name: $n, description: \"@SUM(A1:A9)\", tags: [\"+cmd\"]}) { touchpoint { id } } }",
+            json!({ "id": ctx.tps.a_network, "n": formula }),
+        )
+        .await;
+    ctx.app
+        .data(
+            &ctx.net.a_editor.token,
+            "mutation($t: ID!, $p: ID!) { rateAlignment(input: {touchpointId: $t, principleId: $p, score: -2}) { touchpoint { id } } }",
+            json!({ "t": ctx.tps.a_network, "p": ctx.net.principles[0].to_string() }),
+        )
+        .await;
+    let (name, description, tags, average) = download(&ctx, "/brands/acme/touchpoints.csv").await;
+    assert_eq!(name, format!("'{formula}"));
+    assert_eq!(description, "'@SUM(A1:A9)");
+    assert!(tags.starts_with("'+cmd"), "{tags}");
+    assert_eq!(
+        average, "-2.0000",
+        "a negative number is a number, not a formula"
+    );
+    let (name, description, tags, _) =
+        download(&ctx, "/brands/acme/touchpoints.csv?raw=true").await;
+    assert_eq!(name, formula);
+    assert_eq!(description, "@SUM(A1:A9)");
+    assert!(tags.starts_with("+cmd"), "{tags}");
+}
+
+/// The brand admin's download of `path`: dealer A's network touchpoint's name, description,
+/// tags and alignment average cells.
+async fn download(ctx: &Ctx, path: &str) -> (String, String, String, String) {
+    let token = format!("Bearer {}", ctx.net.brand_admin.token);
+    let (status, _, body) = ctx
+        .app
+        .raw("GET", path, &[("Authorization", &token)], vec![])
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let row = reader
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| r[col("id")] == *ctx.tps.a_network)
+        .unwrap();
+    (
+        row[col("name")].to_owned(),
+        row[col("description")].to_owned(),
+        row[col("tags")].to_owned(),
+        row[col("alignment_average")].to_owned(),
+    )
+}
