@@ -51,6 +51,7 @@ fn failure(err: &AppError) -> HttpResponse {
         AppError::Forbidden(m) => plain(StatusCode::FORBIDDEN, m),
         AppError::NotFound(what) => plain(StatusCode::NOT_FOUND, &format!("{what} not found")),
         AppError::BadInput { message, .. } => plain(StatusCode::BAD_REQUEST, message),
+        AppError::Conflict(m) => plain(StatusCode::CONFLICT, m),
         AppError::LimitExceeded(m) => plain(StatusCode::SERVICE_UNAVAILABLE, m),
         other => {
             tracing::error!(error = ?other, "map or export failed");
