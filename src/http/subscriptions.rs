@@ -75,7 +75,8 @@ fn token_of(payload: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Authenticates the connection: without a valid token the server closes it (4403).
+/// Authenticates the connection: without a valid token the server closes it (4403, see
+/// [`protocol_close_code`]).
 async fn connection_data(
     state: web::Data<AppState>,
     payload: serde_json::Value,
@@ -97,6 +98,19 @@ async fn connection_data(
 /// Opens a subscription connection. The protocol comes from `Sec-WebSocket-Protocol`
 /// (graphql-transport-ws, or the older graphql-ws). On shutdown every connection gets a
 /// close frame ("going away") so clients reconnect elsewhere.
+/// The graphql-transport-ws close code for one async-graphql closes with: it closes a refused
+/// `connection_init` and a malformed message alike with 1002, and a subscribe before the
+/// handshake with 1011, where the protocol (and its reference client, which gives up on 1002)
+/// expects 4403 Forbidden, 4400 Bad request and 4401 Unauthorized.
+fn protocol_close_code(code: u16, acknowledged: bool) -> u16 {
+    match (code, acknowledged) {
+        (1002, false) => 4403,
+        (1002, true) => 4400,
+        (1011, false) => 4401,
+        _ => code,
+    }
+}
+
 pub async fn subscriptions(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -142,10 +156,12 @@ pub async fn subscriptions(
     actix_web::rt::spawn(async move {
         let mut session = session;
         let mut connection = std::pin::pin!(connection);
+        let mut acknowledged = false;
         loop {
             tokio::select! {
                 outgoing = connection.next() => match outgoing {
                     Some(WsMessage::Text(text)) => {
+                        acknowledged |= text.contains("\"connection_ack\"");
                         if session.text(text).await.is_err() {
                             return;
                         }
@@ -153,7 +169,10 @@ pub async fn subscriptions(
                     Some(WsMessage::Close(code, reason)) => {
                         let _ = session
                             .close(Some(actix_ws::CloseReason {
-                                code: actix_ws::CloseCode::Other(code),
+                                code: actix_ws::CloseCode::Other(protocol_close_code(
+                                    code,
+                                    acknowledged,
+                                )),
                                 description: Some(reason),
                             }))
                             .await;
