@@ -161,7 +161,9 @@ pub async fn subscriptions(
             tokio::select! {
                 outgoing = connection.next() => match outgoing {
                     Some(WsMessage::Text(text)) => {
-                        acknowledged |= text.contains("\"connection_ack\"");
+                        if !acknowledged {
+                            acknowledged = text.contains("\"connection_ack\"");
+                        }
                         if session.text(text).await.is_err() {
                             return;
                         }

@@ -217,12 +217,18 @@ pub async fn page(
             t.updated_at.to_rfc3339(),
             t.archived_at.map(|a| a.to_rfc3339()).unwrap_or_default(),
         ];
-        let written = if export.raw {
-            out.write_record(&values)
-        } else {
-            out.write_record(values.iter().map(|v| escaped(v).into_owned()))
-        };
-        written.map_err(AppError::internal)?;
+        for value in &values {
+            let cell = if export.raw {
+                value.into()
+            } else {
+                escaped(value)
+            };
+            out.write_field(cell.as_bytes())
+                .map_err(AppError::internal)?;
+        }
+        // An empty record ends the one written field by field.
+        out.write_record(None::<&[u8]>)
+            .map_err(AppError::internal)?;
     }
     Ok(Some((finish(out)?, last)))
 }

@@ -248,6 +248,9 @@ async fn checked_steps<C: ConnectionTrait>(
         )?;
         checked.push(StepInput { note, ..step });
     }
+    if checked.is_empty() {
+        return Ok(checked);
+    }
     let ids: Vec<Uuid> = checked.iter().map(|s| s.touchpoint_id).collect();
     let visible: Vec<Uuid> = touchpoint::Entity::find()
         .filter(touchpoint::Column::Id.is_in(ids.clone()))

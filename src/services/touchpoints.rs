@@ -258,6 +258,8 @@ pub async fn update(
 ) -> AppResult<touchpoint::Model> {
     let mut w = Write::begin(db, AuditActor::from(p)).await?;
     let current = get_writable(w.conn(), p, id).await?;
+    // Before the other checks, so a stale version answers CONFLICT whatever else is wrong;
+    // `Write::update` checks it again at the write, where it also holds under a race.
     check_version::<touchpoint::Entity>(&current, Some(expected_version))?;
     if current.archived_at.is_some() {
         return Err(AppError::Conflict(
