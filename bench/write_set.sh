@@ -8,7 +8,7 @@
 # any server could reach on W1 with our write set; the "server" row's ratio to it is the server's
 # own share of W1's cost, and "whole" against "peer-lean" the database's.
 #
-#   bash bench/write_set.sh                  # ~4 min (3 rounds x 8 variants x 8 s)
+#   bash bench/write_set.sh                  # ~5 min (3 rounds x 9 variants x 8 s)
 #   ROUNDS=1 DUR=3 bash bench/write_set.sh   # a quick look
 #
 # Env: ROUNDS=3  DUR=8  CONC=32  WARM=3 (our server's W1 warm-up, s)  PORT=28080
@@ -37,13 +37,20 @@ TOKENS=$WORK/tokens
 mint_tokens "$TOKENS"
 start_server "$OUT/server.log"
 
-# variant name -> the parts of the template it leaves out
-# (update-audit: the writes DESIGN itself names, the touchpoints and an audit entry for each)
-declare -A OMIT=([whole]="" [no-read]="read" [no-audit]="audit" [no-feed]="feed"
-  [update-audit]="read feed" [update-only]="read audit feed")
-VARIANTS=(server whole no-read no-audit no-feed update-audit update-only)
+# variant name -> the parts of the template it leaves out; a "whole-without-<index>" variant runs
+# the whole write set with that ledger index dropped (recreated after it), which prices the index
+declare -A OMIT=([whole]="" [no-read]="read" [no-ledger]="ledger" [update-only]="read ledger")
+# index -> how to drop it and how to make it again (the key: `(entity_id, tx_id, seq)`)
+declare -A IX_DROP=([key]="alter table ledger_entries drop constraint ledger_entries_pkey"
+  [brand]="drop index ix_ledger_brand" [organization]="drop index ix_ledger_organization")
+declare -A IX_MAKE=([key]="alter table ledger_entries add primary key (entity_id, tx_id, seq)"
+  [brand]="create index ix_ledger_brand on ledger_entries (brand_id, tx_id, seq)"
+  [organization]="create index ix_ledger_organization on ledger_entries (organization_id, tx_id, seq)")
+VARIANTS=(server whole no-read no-ledger update-only whole-without-key whole-without-brand
+  whole-without-organization)
 for v in "${VARIANTS[@]}"; do
   [[ $v == server ]] && continue    # wrk against our server, no SQL of its own
+  [[ $v == whole-without-* ]] && { cp "$OUT/whole.sql" "$OUT/$v.sql"; continue; }
   awk -v omit=" ${OMIT[$v]} " '
     /^--@ end/ { part = ""; next }
     /^--@ /    { part = $2; next }
@@ -78,8 +85,11 @@ run_variant() {   # variant round: appends "variant round tps transactions faile
       PGPASSWORD=$AUTH_PASS pgbench -n -M prepared -f "$PEER_LEAN" -D brand="$BRAND_ID" \
         -h 127.0.0.1 -p "$PGPORT_PEER" -U "$AUTH_USER" -c "$CONC" -j 2 -T "$DUR" "$DB" > "$f" 2>&1 || true ;;
     *)
+      local ix=${v#whole-without-}
+      [[ $v == whole-without-* ]] && sql "${IX_DROP[$ix]}" >/dev/null
       pgbench -n -M prepared -f "$OUT/$v.sql" -D actor="$ACTOR" -D label="$ACTOR_EMAIL" \
-        -c "$CONC" -j 2 -T "$DUR" "$PSQL_URL" > "$f" 2>&1 || true ;;
+        -c "$CONC" -j 2 -T "$DUR" "$PSQL_URL" > "$f" 2>&1 || true
+      [[ $v == whole-without-* ]] && sql "${IX_MAKE[$ix]}" >/dev/null ;;
   esac
   l1=$(wal_lsn "$v")
   if [[ $v == server ]]; then

@@ -9,8 +9,8 @@ use crate::db::Db;
 use crate::demo;
 use crate::entities::{membership, organization, user};
 use crate::error::AppError;
-use crate::services::audit::AuditActor;
 use crate::services::bootstrap::{self, NewBrand};
+use crate::services::ledger::AuditActor;
 use crate::startup::{token_service, Application, StartupError};
 
 /// A command's failure, printed to stderr; unlike an API error it shows the cause, because

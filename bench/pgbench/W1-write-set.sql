@@ -6,8 +6,8 @@
 -- write_set.sh assembles variants from the parts between "--@ <part>" and "--@ end"; lines
 -- outside a part are in every variant:
 --   read   the stored rows the sync plan diffs against (all columns, by owner and externalId)
---   audit  one audit entry per touchpoint, with before/after of the changed fields
---   feed   one change-log row per touchpoint (touchpointChanges)
+--   ledger one ledger entry per touchpoint, with the changed fields before and after (it is
+--          the audit entry and the change feed's row at once)
 \set o :client_id % 40 + 1
 \set r random(1, 1000000)
 \set lo random(0, 4) * 100
@@ -32,24 +32,19 @@ u as (
   from v
   where t.owner_id = ('00000001-0000-4000-8000-' || lpad(to_hex(:o::int), 12, '0'))::uuid and t.external_id = v.ext
   returning t.id, t.brand_id, t.owner_id, t.version, v.nm, v.de, v.imp, v.urg, v.ben, t.priority_score)
---@ audit
-, a as (
-  insert into audit_entries (id, at, actor_kind, actor_id, actor_label, organization_id, brand_id,
-                             action, entity_type, entity_id, before, after)
-  select gen_random_uuid(), now(), 'USER', :actor::uuid, :label::text, u.owner_id, u.brand_id,
-         'touchpoint.update', 'Touchpoint', u.id,
-         json_build_object('benefit', 1 + u.ben % 5, 'description', u.de, 'importance', 1 + u.imp % 5,
-                           'name', u.nm, 'priorityScore', u.priority_score, 'updatedAt', now(),
-                           'urgency', 1 + u.urg % 5, 'version', u.version - 1),
-         json_build_object('benefit', u.ben, 'description', u.de, 'importance', u.imp, 'name', u.nm,
-                           'priorityScore', u.priority_score, 'updatedAt', now(), 'urgency', u.urg,
-                           'version', u.version)
+--@ ledger
+, l as (
+  insert into ledger_entries (tx_id, at, actor_kind, actor_id, actor_label, organization_id, brand_id,
+                              action, entity_type, entity_id, version, kind, via, changes)
+  select pg_current_xact_id()::text::bigint, now(), 'USER', :actor::uuid, :label::text, u.owner_id,
+         u.brand_id, 'touchpoint.update', 'Touchpoint', u.id, u.version, 'UPDATED', 'SYNC',
+         json_build_object('benefit', json_build_array(1 + u.ben % 5, u.ben),
+                           'description', json_build_array('Synced earlier', u.de),
+                           'importance', json_build_array(1 + u.imp % 5, u.imp),
+                           'name', json_build_array('Touchpoint synced earlier', u.nm),
+                           'priorityScore', json_build_array(u.priority_score + 25, u.priority_score),
+                           'urgency', json_build_array(1 + u.urg % 5, u.urg))
   from u)
---@ end
---@ feed
-, c as (
-  insert into touchpoint_changes (tx_id, brand_id, touchpoint_id, kind, actor_id, actor_label, at)
-  select pg_current_xact_id()::text::bigint, u.brand_id, u.id, 'UPDATED', :actor::uuid, :label::text, now() from u)
 --@ end
 select count(*) from u;
 select pg_notify('touchpoint_changes', 'batch');

@@ -749,7 +749,7 @@ enum AuditEntries {
     After,
 }
 
-async fn create_audit_entries(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+pub(crate) async fn create_audit_entries(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     // Append-only: no foreign keys, so an entry outlives whatever it describes.
     m.create_table(
         Table::create()
@@ -808,7 +808,7 @@ enum TouchpointChanges {
     At,
 }
 
-async fn create_touchpoint_changes(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+pub(crate) async fn create_touchpoint_changes(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     m.create_table(
         Table::create()
             .table(TouchpointChanges::Table)

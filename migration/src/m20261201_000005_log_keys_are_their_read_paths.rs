@@ -28,22 +28,27 @@ const LOGS: [(&str, &str, &str); 2] = [
     ("audit_entries", "ix_audit_entity_at", "entity_id, at, id"),
 ];
 
+/// The change of `up`; the ledger migration's `down` applies it again to the logs it restores.
+pub(crate) async fn key_logs_by_read_paths(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    if m.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    for (table, index, columns) in LOGS {
+        m.get_connection()
+            .execute_unprepared(&format!(
+                "ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, \
+                 ADD CONSTRAINT {table}_pkey PRIMARY KEY ({columns}); \
+                 DROP INDEX {index}"
+            ))
+            .await?;
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        for (table, index, columns) in LOGS {
-            m.get_connection()
-                .execute_unprepared(&format!(
-                    "ALTER TABLE {table} DROP CONSTRAINT {table}_pkey, \
-                     ADD CONSTRAINT {table}_pkey PRIMARY KEY ({columns}); \
-                     DROP INDEX {index}"
-                ))
-                .await?;
-        }
-        Ok(())
+        key_logs_by_read_paths(m).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

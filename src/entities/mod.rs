@@ -2,11 +2,11 @@
 //! Relations are left to the services and DataLoaders, which batch their own look-ups.
 pub mod alignment;
 pub mod api_client;
-pub mod audit_entry;
 pub mod cell;
 pub mod idempotency_record;
 pub mod journey;
 pub mod journey_step;
+pub mod ledger_entry;
 pub mod membership;
 pub mod organization;
 pub mod partnership;
@@ -14,5 +14,4 @@ pub mod phase;
 pub mod principle;
 pub mod string_list;
 pub mod touchpoint;
-pub mod touchpoint_change;
 pub mod user;

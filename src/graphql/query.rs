@@ -17,9 +17,10 @@ use super::types::organization::Organization;
 use super::types::touchpoint::Touchpoint;
 use super::types::viewer::Viewer;
 use crate::error::AppError;
+use crate::services::ledger::{feed, log};
 use crate::services::organizations::OrgKey;
 use crate::services::touchpoint_list::PageArgs;
-use crate::services::{audit_log, brands, change_feed, journeys, organizations};
+use crate::services::{brands, journeys, organizations};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -132,7 +133,7 @@ impl TouchpointQuery {
     ) -> Result<TouchpointChangeConnection> {
         let p = principal(ctx)?;
         let brand_id = parse_id("brandId", &brand_id)?;
-        let page = change_feed::page(db(ctx)?, p, brand_id, after.as_deref(), first).await?;
+        let page = feed::page(db(ctx)?, p, brand_id, after.as_deref(), first).await?;
         Ok(page.into())
     }
 
@@ -157,7 +158,7 @@ impl TouchpointQuery {
         let p = principal(ctx)?;
         let organization_id = parse_opt_id("organizationId", organization_id.as_ref())?;
         let entity_id = parse_opt_id("entityId", entity_id.as_ref())?;
-        let page = audit_log::list(
+        let page = log::list(
             db(ctx)?,
             p,
             organization_id,

@@ -35,6 +35,7 @@ async fn for_subscriber(
             kind: event.kind,
             at: event.at,
             actor: event.actor_label.clone(),
+            entry: None,
             touchpoint: t,
         }))
 }

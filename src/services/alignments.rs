@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::audit::{self, AuditActor, AuditRecord};
+use super::ledger::{AuditActor, Changes, Entry};
 use super::write::Write;
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
@@ -64,7 +64,7 @@ pub async fn rate(
         .one(w.conn())
         .await?;
     let now = clock::now();
-    let before = existing.as_ref().and_then(audit::snapshot_rating);
+    let before = existing.as_ref().map(rating).unwrap_or_default();
     let saved = match existing {
         Some(current) => {
             let mut active = current.into_active_model();
@@ -90,15 +90,28 @@ pub async fn rate(
             .await?
         }
     };
-    w.record(AuditRecord {
+    // One field per principle, so the touchpoint's history says which rating changed.
+    let mut changes = Changes::default();
+    changes.push(
+        &format!("alignments.{}", principle.id),
+        before,
+        rating(&saved),
+    );
+    w.record(Entry {
         action: "alignment.rate",
         entity_type: "Touchpoint",
         entity_id: target.id,
         brand_id: Some(target.brand_id),
-        before,
-        after: audit::snapshot_rating(&saved),
+        version: None,
+        kind: None,
+        changes,
     })
     .await?;
     w.commit().await?;
     Ok(saved)
+}
+
+/// A rating as its ledger entry shows it.
+fn rating(r: &alignment::Model) -> serde_json::Value {
+    serde_json::json!({ "score": r.score, "note": r.note })
 }

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::audit::AuditActor;
+use super::ledger::AuditActor;
 use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::clock;

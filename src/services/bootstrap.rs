@@ -6,7 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::audit::{self, AuditActor, AuditRecord};
+use super::ledger::{AuditActor, Changes, Entry};
 use super::write::Write;
 use crate::clock;
 use crate::db::Db;
@@ -50,16 +50,17 @@ pub async fn create_brand(
     create_default_phases(w.conn(), brand.id).await?;
     let admin = find_or_create_user(w.conn(), &email, &admin_name).await?;
     add_membership(w.conn(), admin.id, brand.id, Role::Admin).await?;
-    w.record(AuditRecord {
+    let fields = serde_json::json!({
+        "slug": brand.slug, "name": brand.name, "kind": brand.kind, "adminEmail": admin.email,
+    });
+    w.record(Entry {
         action: "organization.create",
         entity_type: "Organization",
         entity_id: brand.id,
         brand_id: Some(brand.id),
-        before: None,
-        after: audit::snapshot(&serde_json::json!({
-            "slug": brand.slug, "name": brand.name, "kind": brand.kind,
-            "adminEmail": admin.email,
-        })),
+        version: Some(brand.version),
+        kind: None,
+        changes: Changes::between(&serde_json::Value::Null, &fields),
     })
     .await?;
     w.commit().await?;

@@ -3,7 +3,7 @@
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::audit::AuditActor;
+use super::ledger::AuditActor;
 use super::organizations::{find_by_key, OrgKey};
 use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};

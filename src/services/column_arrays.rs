@@ -154,7 +154,7 @@ pub fn count<E: EntityTrait>() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::entities::{audit_entry, touchpoint};
+    use crate::entities::{ledger_entry, touchpoint};
 
     #[test]
     fn every_column_of_the_bulk_written_entities_binds() -> AppResult<()> {
@@ -173,8 +173,9 @@ mod tests {
         assert!(arrays.contains(&ColumnArray::Date(vec![None, None])));
         assert!(!unnest::<touchpoint::Entity>(1, "r").contains("unknown"));
 
-        let entry = audit_entry::Model {
-            id: Uuid::now_v7(),
+        let entry = ledger_entry::Model {
+            seq: 1,
+            tx_id: 0,
             at: crate::clock::now(),
             actor_kind: "USER".into(),
             actor_id: None,
@@ -184,18 +185,19 @@ mod tests {
             action: "touchpoint.update".into(),
             entity_type: "Touchpoint".into(),
             entity_id: Uuid::now_v7(),
-            before: Some(serde_json::json!({ "name": "Old" })),
-            after: None,
+            version: None,
+            kind: None,
+            via: None,
+            changes: serde_json::json!({ "name": ["Old", "New"] }),
         };
-        let arrays = of::<audit_entry::Entity>(&[&entry])?;
-        assert!(arrays.contains(&ColumnArray::Json(vec![Some(r#"{"name":"Old"}"#.into())])));
-        assert!(arrays.contains(&ColumnArray::Json(vec![None])));
-        let sql = unnest::<audit_entry::Entity>(3, "a");
-        assert!(
-            sql.starts_with("unnest($3::uuid[], $4::timestamptz[]"),
-            "{sql}"
-        );
-        assert!(sql.ends_with("AS a(\"id\", \"at\", \"actor_kind\", \"actor_id\", \"actor_label\", \"organization_id\", \"brand_id\", \"action\", \"entity_type\", \"entity_id\", \"before\", \"after\")"), "{sql}");
+        let arrays = of::<ledger_entry::Entity>(&[&entry])?;
+        assert!(arrays.contains(&ColumnArray::Json(vec![Some(
+            r#"{"name":["Old","New"]}"#.into()
+        )])));
+        assert!(arrays.contains(&ColumnArray::Int(vec![None])));
+        let sql = unnest::<ledger_entry::Entity>(3, "a");
+        assert!(sql.starts_with("unnest($3::int8[], $4::int8[]"), "{sql}");
+        assert!(sql.ends_with("\"via\", \"changes\")"), "{sql}");
         Ok(())
     }
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::audit::AuditActor;
+use super::ledger::AuditActor;
 use super::write::{check_version, Action, Write};
 use crate::auth::Principal;
 use crate::clock;

@@ -3,8 +3,8 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::audit::AuditActor;
 use super::bootstrap::{find_or_create_user, new_membership};
+use super::ledger::AuditActor;
 use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::db::Db;

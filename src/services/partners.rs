@@ -3,8 +3,8 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::audit::AuditActor;
 use super::bootstrap::{add_membership, create_organization, find_or_create_user};
+use super::ledger::AuditActor;
 use super::organizations::{find_by_key, OrgKey};
 use super::write::{Action, Write};
 use crate::auth::Principal;

@@ -5,7 +5,7 @@ use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::audit::AuditActor;
+use super::ledger::AuditActor;
 use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;

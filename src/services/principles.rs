@@ -3,7 +3,7 @@
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use super::audit::AuditActor;
+use super::ledger::AuditActor;
 use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use serde_json::Value;
 
 use super::access::readable_touchpoints;
-use super::audit::AuditActor;
+use super::ledger::AuditActor;
 use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::db::Db;

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::audit::AuditActor;
+use super::ledger::{AuditActor, Via};
 use super::lookups;
 use super::sync_write::{self, KeyRecord, Write, Written};
 use super::touchpoints::{blank, review_status_on_write};
@@ -249,7 +249,7 @@ async fn execute_postgres(
     req: &SyncRequest,
     key: Option<(&str, &str)>,
 ) -> AppResult<SyncReport> {
-    let actor = AuditActor::from(p);
+    let actor = AuditActor::from(p).via(Via::Sync);
     if key.is_some() {
         forget_expired_keys(db.conn(), p).await?;
     }
@@ -297,7 +297,8 @@ async fn execute_sqlite(
         claim_key(&tx, p, key, hash).await?;
     }
     let plan = plan(db, &tx, p, req).await?;
-    let events = sync_write::write_sqlite(&tx, &AuditActor::from(p), &plan.writes).await?;
+    let events =
+        sync_write::write_sqlite(&tx, &AuditActor::from(p).via(Via::Sync), &plan.writes).await?;
     if let Some((key, _)) = key {
         let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
         idempotency_record::Entity::update_many()

@@ -1,4 +1,4 @@
-//! Writing a planned sync batch: its touchpoints, their audit entries, their change-log rows
+//! Writing a planned sync batch: its touchpoints, one ledger entry per written touchpoint
 //! and, for a request with an idempotency key, the key's record — all or nothing.
 //!
 //! On PostgreSQL that is one statement (data-modifying CTEs) in a transaction of its own: one
@@ -19,16 +19,16 @@ use std::time::Instant;
 
 use sea_orm::sqlx::{self, Row};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, IdenStatic, Iterable, RuntimeErr};
+use serde_json::Value;
 use uuid::Uuid;
 
-use super::audit::{self, AuditActor, AuditRecord};
-use super::changes::{self, Change};
 use super::column_arrays;
+use super::ledger::{self, append::touchpoint_action, AuditActor, Changes, Entry};
 use super::{touchpoint_diff, touchpoint_upsert};
 use crate::clock;
 use crate::db::Db;
 use crate::domain::ChangeKind;
-use crate::entities::{audit_entry, touchpoint};
+use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 use crate::events::ChangeEvent;
 
@@ -61,8 +61,8 @@ pub struct KeyRecord<'a> {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// SQLite: writes `writes` with their audit entries and change-log rows in the caller's
-/// `BEGIN IMMEDIATE` transaction; returns the events to announce once it commits.
+/// SQLite: writes `writes` with their ledger entries in the caller's `BEGIN IMMEDIATE`
+/// transaction; returns the events to announce once it commits.
 pub async fn write_sqlite<C: ConnectionTrait>(
     conn: &C,
     actor: &AuditActor,
@@ -73,12 +73,11 @@ pub async fn write_sqlite<C: ConnectionTrait>(
     }
     let rows: Vec<&touchpoint::Model> = writes.iter().map(|w| &w.after).collect();
     touchpoint_upsert::upsert_values(conn, &rows).await?;
-    audit::record_many(conn, actor, audit_records(writes)).await?;
-    changes::record_many(conn, actor, change_rows(writes)).await
+    ledger::append(conn, actor, entries(writes)).await
 }
 
-/// PostgreSQL: writes `writes`, their audit entries, their change-log rows and `key`'s record
-/// in one statement and one transaction of their own.
+/// PostgreSQL: writes `writes`, their ledger entries and `key`'s record in one statement and
+/// one transaction of their own.
 pub async fn write_postgres(
     db: &Db,
     actor: &AuditActor,
@@ -104,9 +103,7 @@ pub async fn write_postgres(
         .filter(|w| w.before.is_none())
         .map(|w| &w.after)
         .collect();
-    let entries = audit::entries(actor, audit_records(writes), at);
-    let entries: Vec<&audit_entry::Model> = entries.iter().collect();
-    let changes = change_rows(writes);
+    let entries = entries(writes);
 
     let sql = if key.is_some() {
         KEYED_WRITE.as_str()
@@ -117,21 +114,31 @@ pub async fn write_postgres(
     for array in column_arrays::of::<touchpoint::Entity>(&updates)?
         .into_iter()
         .chain(column_arrays::of::<touchpoint::Entity>(&creates)?)
-        .chain(column_arrays::of::<audit_entry::Entity>(&entries)?)
     {
         query = array.bind(query);
     }
     query = query
-        .bind(changes.iter().map(|c| c.brand_id).collect::<Vec<_>>())
-        .bind(changes.iter().map(|c| c.touchpoint_id).collect::<Vec<_>>())
+        .bind(entries.iter().map(|e| e.brand_id).collect::<Vec<_>>())
+        .bind(entries.iter().map(|e| e.entity_id).collect::<Vec<_>>())
+        .bind(entries.iter().map(|e| e.version).collect::<Vec<_>>())
         .bind(
-            changes
+            entries
                 .iter()
-                .map(|c| c.kind.to_value())
+                .map(|e| e.kind.map(|k| k.to_value()))
                 .collect::<Vec<_>>(),
         )
+        .bind(entries.iter().map(|e| e.action).collect::<Vec<_>>())
+        .bind(
+            entries
+                .iter()
+                .map(|e| e.changes.to_text())
+                .collect::<Vec<_>>(),
+        )
+        .bind(actor.kind)
         .bind(actor.id)
         .bind(actor.label.as_str())
+        .bind(actor.organization_id)
+        .bind(actor.via.as_str())
         .bind(at);
     if let Some(k) = &key {
         query = query
@@ -162,73 +169,63 @@ pub async fn write_postgres(
         return Ok(Written::Raced);
     }
     tx.commit().await.map_err(db_error)?;
-    Ok(Written::Done(changes::events(actor, &changes, at)))
+    Ok(Written::Done(ledger::append::events(actor, &entries, at)))
 }
 
-/// The audit entries of `writes`: a create with the whole touchpoint, any other write with the
+/// The ledger entries of `writes`: a create with the fields it set, any other write with the
 /// fields it changed.
-fn audit_records(writes: &[Write]) -> Vec<AuditRecord<'static>> {
+fn entries(writes: &[Write]) -> Vec<Entry<'static>> {
     writes
         .iter()
-        .map(|w| {
-            let (before, after) = match &w.before {
+        .map(|w| Entry {
+            action: touchpoint_action(w.kind),
+            entity_type: "Touchpoint",
+            entity_id: w.after.id,
+            brand_id: Some(w.after.brand_id),
+            version: Some(w.after.version),
+            kind: Some(w.kind),
+            changes: match &w.before {
                 Some(b) => touchpoint_diff::changed(b, &w.after),
-                None => (None, audit::snapshot(&w.after)),
-            };
-            AuditRecord {
-                action: audit::touchpoint_action(w.kind),
-                entity_type: "Touchpoint",
-                entity_id: w.after.id,
-                brand_id: Some(w.after.brand_id),
-                before,
-                after,
-            }
-        })
-        .collect()
-}
-
-fn change_rows(writes: &[Write]) -> Vec<Change> {
-    writes
-        .iter()
-        .map(|w| Change {
-            brand_id: w.after.brand_id,
-            touchpoint_id: w.after.id,
-            kind: w.kind,
+                None => Changes::between(&Value::Null, &Changes::document(&w.after)),
+            },
         })
         .collect()
 }
 
 /// The batch's statement: data-modifying CTEs all run to completion whether or not the outer
 /// query reads them, on one snapshot; the outer query counts the touchpoints written.
-/// Parameters: the updates' columns, the creates' columns, the audit entries' columns, the
-/// change rows' brand, touchpoint and kind, the actor's id and label, the time; then, keyed,
-/// the idempotency record's principal, key, hash, response and expiry.
+/// Parameters: the updates' columns, the creates' columns; the ledger entries' brand, entity,
+/// version, kind, action and changes; the actor's kind, id, label, organization and path, the
+/// time; then, keyed, the idempotency record's principal, key, hash, response and expiry.
 static WRITE: LazyLock<String> = LazyLock::new(|| write_statement(false));
 static KEYED_WRITE: LazyLock<String> = LazyLock::new(|| write_statement(true));
+
+/// Parameters of the ledger entries (one array each) and of the actor and time (one each).
+const LEDGER_ARRAYS: usize = 6;
+const SCALARS: usize = 6;
 
 fn write_statement(keyed: bool) -> String {
     use touchpoint::Column;
     let n = column_arrays::count::<touchpoint::Entity>();
-    let audit_n = column_arrays::count::<audit_entry::Entity>();
     let all = column_arrays::names::<touchpoint::Entity>();
     let updatable: Vec<String> = Column::iter()
         .filter(|c| !touchpoint_upsert::fixed(c))
         .map(|c| format!("\"{0}\" = r.\"{0}\"", c.as_str()))
         .collect();
-    let audit_columns = column_arrays::names::<audit_entry::Entity>();
-    let changes_at = 1 + 2 * n + audit_n;
-    let actor_at = changes_at + 3;
-    let key_at = actor_at + 3;
+    let l = 1 + 2 * n;
+    let s = l + LEDGER_ARRAYS;
+    let at = s + 5;
+    let k = s + SCALARS;
     let key_cte = if keyed {
         format!(
             ", key AS (INSERT INTO idempotency_records \
                (principal_id, key, request_hash, response, created_at, expires_at) \
-               VALUES (${key_at}::uuid, ${}::text, ${}::text, ${}::json, ${}::timestamptz, ${}::timestamptz))",
-            key_at + 1,
-            key_at + 2,
-            key_at + 3,
-            actor_at + 2,
-            key_at + 4,
+               VALUES (${k}::uuid, ${}::text, ${}::text, ${}::json, ${at}::timestamptz, \
+               ${}::timestamptz))",
+            k + 1,
+            k + 2,
+            k + 3,
+            k + 4,
         )
     } else {
         String::new()
@@ -240,25 +237,30 @@ fn write_statement(keyed: bool) -> String {
          created AS (\
            INSERT INTO touchpoints ({all}) SELECT {all} FROM {create_rows} \
            ON CONFLICT DO NOTHING RETURNING id), \
-         audit AS (\
-           INSERT INTO audit_entries ({audit_columns}) SELECT {audit_columns} FROM {audit_rows}), \
-         changes AS (\
-           INSERT INTO touchpoint_changes \
-             (tx_id, brand_id, touchpoint_id, kind, actor_id, actor_label, at) \
-           SELECT pg_current_xact_id()::text::bigint, c.brand_id, c.touchpoint_id, c.kind, \
-             ${actor_at}::uuid, ${}::text, ${}::timestamptz \
-           FROM unnest(${changes_at}::uuid[], ${}::uuid[], ${}::text[]) WITH ORDINALITY \
-             AS c(brand_id, touchpoint_id, kind, n) \
-           ORDER BY c.n){key_cte} \
+         ledger AS (\
+           INSERT INTO ledger_entries (tx_id, at, actor_kind, actor_id, actor_label, \
+             organization_id, brand_id, action, entity_type, entity_id, version, kind, via, \
+             changes) \
+           SELECT pg_current_xact_id()::text::bigint, ${at}::timestamptz, ${s}::text, \
+             ${}::uuid, ${}::text, ${}::uuid, e.brand_id, e.action, 'Touchpoint', \
+             e.entity_id, e.version, e.kind, ${}::text, e.changes \
+           FROM unnest(${l}::uuid[], ${}::uuid[], ${}::int4[], ${}::text[], ${}::text[], \
+             ${}::text[]::json[]) WITH ORDINALITY \
+             AS e(brand_id, entity_id, version, kind, action, changes, n) \
+           ORDER BY e.n){key_cte} \
          SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM created)",
-        actor_at + 1,
-        actor_at + 2,
-        changes_at + 1,
-        changes_at + 2,
+        s + 1,
+        s + 2,
+        s + 3,
+        s + 4,
+        l + 1,
+        l + 2,
+        l + 3,
+        l + 4,
+        l + 5,
         updates = updatable.join(", "),
         update_rows = column_arrays::unnest::<touchpoint::Entity>(1, "r"),
         create_rows = column_arrays::unnest::<touchpoint::Entity>(1 + n, "r"),
-        audit_rows = column_arrays::unnest::<audit_entry::Entity>(1 + 2 * n, "a"),
     )
 }
 
@@ -279,10 +281,8 @@ mod tests {
     #[test]
     fn the_statements_number_their_parameters_without_gaps() {
         for (sql, last) in [(WRITE.as_str(), 0), (KEYED_WRITE.as_str(), 5)] {
-            let n = 2 * column_arrays::count::<touchpoint::Entity>()
-                + column_arrays::count::<audit_entry::Entity>()
-                + 6
-                + last;
+            let n =
+                2 * column_arrays::count::<touchpoint::Entity>() + LEDGER_ARRAYS + SCALARS + last;
             for i in 1..=n {
                 assert!(sql.contains(&format!("${i}::")), "${i} missing in {sql}");
             }

@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::audit::AuditActor;
+use super::ledger::AuditActor;
 use super::lookups::{self, PrincipleSummary, RatingList};
 use super::write::{check_version, Action, Write};
 use crate::auth::Principal;

@@ -7,7 +7,7 @@ use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveMode
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::audit;
+use super::ledger::Changes;
 use crate::entities::{
     api_client, journey, membership, organization, partnership, phase, principle, touchpoint,
 };
@@ -37,9 +37,9 @@ pub trait Versioned:
     /// Its fields as the ledger shows them (public names).
     fn fields(m: &Self::Model) -> Value;
 
-    /// The fields that differ from `before` to `after` (the version always), before and after.
-    fn diff(before: &Self::Model, after: &Self::Model) -> (Option<Value>, Option<Value>) {
-        audit::changed(&Self::fields(before), &Self::fields(after))
+    /// The fields that differ from `before` to `after`, each with both values.
+    fn diff(before: &Self::Model, after: &Self::Model) -> Changes {
+        Changes::between(&Self::fields(before), &Self::fields(after))
     }
 }
 
@@ -66,12 +66,9 @@ impl Versioned for touchpoint::Entity {
         m.updated_at = now;
     }
     fn fields(m: &touchpoint::Model) -> Value {
-        audit::snapshot(m).unwrap_or(Value::Null)
+        Changes::document(m)
     }
-    fn diff(
-        before: &touchpoint::Model,
-        after: &touchpoint::Model,
-    ) -> (Option<Value>, Option<Value>) {
+    fn diff(before: &touchpoint::Model, after: &touchpoint::Model) -> Changes {
         super::touchpoint_diff::changed(before, after)
     }
 }

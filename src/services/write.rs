@@ -1,6 +1,6 @@
 //! The one write path: every write of the API but a sync batch (written in bulk by
 //! `sync_write`, with the same version guard) runs in a [`Write`], which holds its
-//! transaction, saves each versioned entity only at the version it read, appends one audit
+//! transaction, saves each versioned entity only at the version it read, appends one ledger
 //! entry per changed entity in that transaction, and — once committed — empties the caches or
 //! announces the touchpoint changes, as what it wrote requires.
 //!
@@ -19,8 +19,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::audit::{self, AuditActor, AuditRecord};
-use super::changes;
+use super::ledger::{self, append::touchpoint_action, AuditActor, Changes, Entry};
 use super::versioned::Versioned;
 use crate::clock;
 use crate::db::Db;
@@ -28,10 +27,10 @@ use crate::domain::ChangeKind;
 use crate::error::{AppError, AppResult};
 use crate::events::ChangeEvent;
 
-/// What a write is, as its audit entry names it.
+/// What a write is, as its ledger entry names it.
 pub struct Action<'a> {
     pub name: &'a str,
-    /// The touchpoint change it is (touchpoint writes): a change-log row and a live event.
+    /// The touchpoint change it is (touchpoint writes): in the feed, and a live event.
     feed: Option<ChangeKind>,
     /// Changes beside the entity's own fields (a review's comment, a journey's steps):
     /// (field, before, after). A write with any is saved even if no field changed.
@@ -49,7 +48,7 @@ impl<'a> Action<'a> {
 
     /// A touchpoint write of this kind, which the change feed and subscribers see.
     pub fn touchpoint(kind: ChangeKind) -> Self {
-        Self::new(audit::touchpoint_action(kind)).in_feed(kind)
+        Self::new(touchpoint_action(kind)).in_feed(kind)
     }
 
     /// Marks the write as a touchpoint change of this kind.
@@ -91,15 +90,17 @@ impl<'a> Write<'a> {
         &self.tx
     }
 
-    /// Inserts a new entity (its version as given, normally 1) with its audit entry.
+    /// Inserts a new entity (its version as given, normally 1) with its ledger entry.
     pub async fn insert<E: Versioned>(
         &mut self,
         action: Action<'_>,
         model: E::Model,
     ) -> AppResult<E::Model> {
         let created: E::Model = model.into_active_model().insert(&self.tx).await?;
-        let after = Some(E::fields(&created));
-        self.written::<E>(&action, &created, None, after).await?;
+        let changes = Changes::between(&Value::Null, &E::fields(&created));
+        let version = Some(E::version(&created));
+        self.written::<E>(&action, &created, version, changes)
+            .await?;
         Ok(created)
     }
 
@@ -129,8 +130,9 @@ impl<'a> Write<'a> {
         if written.rows_affected == 0 {
             return Err(self.raced::<E>(current).await);
         }
-        let (before, after) = E::diff(current, &next);
-        self.written::<E>(&action, &next, before, after).await?;
+        let changes = E::diff(current, &next);
+        let version = Some(E::version(&next));
+        self.written::<E>(&action, &next, version, changes).await?;
         Ok(next)
     }
 
@@ -151,13 +153,15 @@ impl<'a> Write<'a> {
         if deleted.rows_affected == 0 {
             return Err(self.raced::<E>(current).await);
         }
-        let before = Some(E::fields(current));
-        self.written::<E>(&action, current, before, None).await
+        let changes = Changes::between(&E::fields(current), &Value::Null);
+        self.written::<E>(&action, current, None, changes).await
     }
 
-    /// An audit entry for a change to something that has no version of its own (a rating).
-    pub async fn record(&mut self, rec: AuditRecord<'_>) -> AppResult<()> {
-        audit::record(&self.tx, &self.actor, rec).await
+    /// The ledger entry of a change to something that has no version of its own (a rating).
+    pub async fn record(&mut self, entry: Entry<'_>) -> AppResult<()> {
+        let events = ledger::append(&self.tx, &self.actor, vec![entry]).await?;
+        self.events.extend(events);
+        Ok(())
     }
 
     /// Commits, then empties the caches (if a cached entity was written) and announces the
@@ -171,45 +175,29 @@ impl<'a> Write<'a> {
         Ok(())
     }
 
-    /// The audit entry (and, for a touchpoint change, the change-log row) of one write.
+    /// The ledger entry of one write.
     async fn written<E: Versioned>(
         &mut self,
         action: &Action<'_>,
         model: &E::Model,
-        before: Option<Value>,
-        after: Option<Value>,
+        version: Option<i32>,
+        mut changes: Changes,
     ) -> AppResult<()> {
-        let (mut before, mut after) = (before, after);
-        for (field, old, new) in &action.also {
-            for (map, value) in [(&mut before, old), (&mut after, new)] {
-                if let Value::Object(fields) =
-                    map.get_or_insert_with(|| Value::Object(Default::default()))
-                {
-                    fields.insert((*field).to_owned(), value.clone());
-                }
-            }
+        for (field, before, after) in &action.also {
+            changes.push(field, before.clone(), after.clone());
         }
-        let id = E::id(model);
-        let network = E::network(model);
-        audit::record(
-            &self.tx,
-            &self.actor,
-            AuditRecord {
-                action: action.name,
-                entity_type: E::TYPE,
-                entity_id: id,
-                brand_id: network,
-                before,
-                after,
-            },
-        )
-        .await?;
+        let brand_id = E::network(model);
         self.caches_changed |= E::CACHED;
-        if let (Some(kind), Some(brand_id)) = (action.feed, network) {
-            let event = changes::record(&self.tx, &self.actor, brand_id, id, kind).await?;
-            self.events.push(event);
-        }
-        Ok(())
+        self.record(Entry {
+            action: action.name,
+            entity_type: E::TYPE,
+            entity_id: E::id(model),
+            brand_id,
+            version,
+            kind: action.feed.filter(|_| brand_id.is_some()),
+            changes,
+        })
+        .await
     }
 
     /// The CONFLICT for a guarded write that found another version stored.

@@ -137,3 +137,85 @@ async fn the_audit_log_pages_newest_first() {
         "the network's setup and the seven creates"
     );
 }
+
+/// The ledger keeps, per write, only the fields it changed with their values before and after,
+/// the new version and the path it came by; the feed and the touchpoint's history read the same
+/// entries.
+#[actix_web::test]
+async fn each_entry_lists_the_changed_fields_the_version_and_the_path() {
+    let app = spawn_app().await;
+    let net = Network::build(&app).await;
+    let id = create_touchpoint(
+        &app,
+        &net.brand_editor.token,
+        minimal_input(net.brand_id, net.phases[0], "Ledgered"),
+    )
+    .await;
+    app.data(
+        &net.brand_editor.token,
+        "mutation($id: ID!) { updateTouchpoint(input: {id: $id, expectedVersion: 1, name: \"Ledgered v2\", importance: 3}) { touchpoint { id } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let history = app
+        .data(
+            &net.brand_admin.token,
+            "query($id: ID!) { touchpoint(id: $id) { history { nodes {
+               action version via actorLabel changes { field before after } before after
+             } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let nodes = &history["touchpoint"]["history"]["nodes"];
+    assert_eq!(nodes[0]["action"], "touchpoint.update", "{history:#}");
+    assert_eq!(nodes[0]["version"], 2);
+    assert_eq!(nodes[0]["via"], "MUTATION");
+    assert_eq!(nodes[0]["actorLabel"], "editor@acme.test");
+    assert_eq!(
+        nodes[0]["changes"],
+        json!([
+            { "field": "importance", "before": null, "after": 3 },
+            { "field": "name", "before": "Ledgered", "after": "Ledgered v2" },
+        ])
+    );
+    assert_eq!(
+        nodes[0]["before"],
+        json!({ "importance": null, "name": "Ledgered", "version": 1 })
+    );
+    assert_eq!(
+        nodes[0]["after"],
+        json!({ "importance": 3, "name": "Ledgered v2", "version": 2 })
+    );
+    let create = &nodes[1];
+    assert_eq!(create["action"], "touchpoint.create");
+    assert_eq!(create["version"], 1);
+    assert!(create["before"].is_null(), "a create has no before");
+    let set: Vec<&Value> = create["changes"].as_array().unwrap().iter().collect();
+    assert!(set.contains(&&json!({ "field": "name", "before": null, "after": "Ledgered" })));
+    assert!(
+        set.iter()
+            .all(|c| c["before"].is_null() && !c["after"].is_null()),
+        "a create lists the fields it set: {set:?}"
+    );
+
+    // The feed reads the same entries.
+    let feed = app
+        .data_until(
+            &net.brand_viewer.token,
+            "query($b: ID!) { touchpointChanges(brandId: $b) { nodes { kind version changes { field after } } } }",
+            json!({ "b": net.brand_id.to_string() }),
+            |d| {
+                d["touchpointChanges"]["nodes"]
+                    .as_array()
+                    .is_some_and(|n| n.len() >= 2)
+            },
+        )
+        .await;
+    let update = &feed["touchpointChanges"]["nodes"][1];
+    assert_eq!(update["kind"], "UPDATED");
+    assert_eq!(update["version"], 2);
+    assert_eq!(
+        update["changes"],
+        json!([{ "field": "importance", "after": 3 }, { "field": "name", "after": "Ledgered v2" }])
+    );
+}

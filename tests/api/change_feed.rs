@@ -4,8 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 use touchpoint_registry::domain::ChangeKind;
-use touchpoint_registry::services::audit::AuditActor;
-use touchpoint_registry::services::changes;
+use touchpoint_registry::services::ledger::{self, AuditActor, Changes, Entry};
 
 use crate::access_matrix::Ctx;
 use crate::helpers::{error_code, minimal_input, TestApp};
@@ -174,12 +173,18 @@ async fn a_change_committed_late_never_lands_behind_the_readers_cursor() {
     // T1 writes a change row and stays open…
     let t1 = ctx.app.db.begin_write().await.unwrap();
     let tp = uuid::Uuid::parse_str(&ctx.tps.brand).unwrap();
-    changes::record(
+    ledger::append(
         &t1,
         &AuditActor::system("slow writer"),
-        ctx.net.brand_id,
-        tp,
-        ChangeKind::Updated,
+        vec![Entry {
+            action: "touchpoint.update",
+            entity_type: "Touchpoint",
+            entity_id: tp,
+            brand_id: Some(ctx.net.brand_id),
+            version: None,
+            kind: Some(ChangeKind::Updated),
+            changes: Changes::default(),
+        }],
     )
     .await
     .unwrap();

@@ -6,7 +6,7 @@
 use futures_util::future::join_all;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
-use touchpoint_registry::entities::audit_entry;
+use touchpoint_registry::entities::ledger_entry;
 use uuid::Uuid;
 
 use crate::helpers::{error_code, spawn_app, Network, TestApp, Touchpoints};
@@ -68,9 +68,9 @@ async fn run(app: &TestApp, race: &Race<'_>) -> (usize, Value) {
 
 /// Ledger entries of `entity` with `action`.
 async fn entries(app: &TestApp, entity: &str, action: &str) -> u64 {
-    audit_entry::Entity::find()
-        .filter(audit_entry::Column::EntityId.eq(Uuid::parse_str(entity).unwrap()))
-        .filter(audit_entry::Column::Action.eq(action))
+    ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::EntityId.eq(Uuid::parse_str(entity).unwrap()))
+        .filter(ledger_entry::Column::Action.eq(action))
         .count(app.db.conn())
         .await
         .unwrap()

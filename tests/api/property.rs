@@ -6,7 +6,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sea_orm::EntityTrait;
 use serde_json::{json, Map, Value};
 use touchpoint_registry::domain::priority::Scores;
-use touchpoint_registry::entities::{audit_entry, touchpoint};
+use touchpoint_registry::entities::{ledger_entry, touchpoint};
 
 use crate::helpers::{spawn_app, Network, TestApp, CREATE_TOUCHPOINT};
 
@@ -138,7 +138,7 @@ fn assert_answer(resp: &Value, what: &str) -> bool {
 
 async fn check_consistency(app: &TestApp) -> usize {
     let all = touchpoint::Entity::find().all(app.db.conn()).await.unwrap();
-    let audits = audit_entry::Entity::find()
+    let audits = ledger_entry::Entity::find()
         .all(app.db.conn())
         .await
         .unwrap();

@@ -108,6 +108,7 @@ async fn upsert_creates_updates_keeps_omitted_fields_and_clears_nulls() {
             &ctx.net.brand_admin.token,
             "query($e: ID!) { auditLog(entityId: $e) { nodes {
                action entityType entityId actorKind actorLabel organization { id } brandId before after
+               via version changes { field before after }
              } } }",
             json!({ "e": id1 }),
         )
@@ -124,6 +125,19 @@ async fn upsert_creates_updates_keeps_omitted_fields_and_clears_nulls() {
     assert_eq!(update["after"]["name"], "Showroom v2");
     assert_eq!(update["before"]["importance"], 4);
     assert!(update["after"]["importance"].is_null());
+    // The ledger keeps the fields the sync changed, and says the write came by sync.
+    assert_eq!(update["via"], "SYNC");
+    assert_eq!(update["version"], 2);
+    let changes = update["changes"].as_array().unwrap();
+    assert!(
+        changes.contains(&json!({ "field": "name", "before": "Showroom", "after": "Showroom v2" })),
+        "{changes:?}"
+    );
+    assert!(changes.contains(&json!({ "field": "importance", "before": 4, "after": null })));
+    assert!(
+        changes.iter().all(|c| c["before"] != c["after"]),
+        "only changed fields: {changes:?}"
+    );
     assert_eq!(log["auditLog"]["nodes"][1]["action"], "touchpoint.create");
     assert!(log["auditLog"]["nodes"][1]["before"].is_null());
     let feed = ctx
@@ -449,18 +463,19 @@ async fn expire_keys(app: &TestApp) {
         .unwrap();
 }
 
-/// The change log as stored (the feed itself may hold fresh rows back while other
-/// transactions of a shared database are open).
+/// The feed's entries as stored in the ledger (the feed itself may hold fresh rows back while
+/// other transactions of a shared database are open).
 async fn change_rows(app: &TestApp) -> Vec<(uuid::Uuid, String)> {
-    use sea_orm::{EntityTrait, QueryOrder};
-    use touchpoint_registry::entities::touchpoint_change;
-    touchpoint_change::Entity::find()
-        .order_by_asc(touchpoint_change::Column::Id)
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use touchpoint_registry::entities::ledger_entry;
+    ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::Kind.is_not_null())
+        .order_by_asc(ledger_entry::Column::Seq)
         .all(app.db.conn())
         .await
         .unwrap()
         .into_iter()
-        .map(|c| (c.touchpoint_id, format!("{:?}", c.kind)))
+        .filter_map(|e| Some((e.entity_id, format!("{:?}", e.kind?))))
         .collect()
 }
 

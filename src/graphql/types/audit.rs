@@ -2,19 +2,22 @@ use async_graphql::{Context, Json, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::connection::PageInfo;
+use super::field_change::FieldChange;
 use super::organization::Organization;
-use crate::entities::audit_entry;
+use crate::entities::ledger_entry;
 use crate::graphql::ids::to_id;
 use crate::graphql::loaders::loaders;
-use crate::services::audit_log::AuditPage;
+use crate::services::ledger::changes;
+use crate::services::ledger::log::AuditPage;
 
-/// One write, as the audit trail keeps it.
-pub struct AuditEntry(pub audit_entry::Model);
+/// One changed entity of one write, as the ledger keeps it.
+pub struct AuditEntry(pub ledger_entry::Model);
 
 #[Object]
 impl AuditEntry {
+    /// The entry's place in the ledger (ascending with every write).
     async fn id(&self) -> ID {
-        to_id(self.0.id)
+        ID(self.0.seq.to_string())
     }
 
     async fn at(&self) -> DateTime<Utc> {
@@ -65,12 +68,36 @@ impl AuditEntry {
         self.0.brand_id.map(to_id)
     }
 
-    async fn before(&self) -> Option<Json<serde_json::Value>> {
-        self.0.before.clone().map(Json)
+    /// The entity's version after the write (null: unversioned, or removed).
+    async fn version(&self) -> Option<i32> {
+        self.0.version
     }
 
+    /// How the write came: `MUTATION`, `SYNC` (a `syncTouchpoints` batch) or `CLI`; null for
+    /// entries recorded before the ledger said.
+    async fn via(&self) -> Option<&str> {
+        self.0.via.as_deref()
+    }
+
+    /// The fields the write changed, each with its value before and after.
+    async fn changes(&self) -> Vec<FieldChange> {
+        FieldChange::list(&self.0.changes)
+    }
+
+    /// The changed fields' values before the write, and the version before (null for a
+    /// create): built from `changes`.
+    async fn before(&self) -> Option<Json<serde_json::Value>> {
+        changes::documents(&self.0.changes, self.0.version)
+            .0
+            .map(Json)
+    }
+
+    /// The changed fields' values after the write, and the new version (null for a removal):
+    /// built from `changes`.
     async fn after(&self) -> Option<Json<serde_json::Value>> {
-        self.0.after.clone().map(Json)
+        changes::documents(&self.0.changes, self.0.version)
+            .1
+            .map(Json)
     }
 }
 

@@ -2,17 +2,20 @@ use async_graphql::{Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 use super::connection::PageInfo;
+use super::field_change::FieldChange;
 use super::touchpoint::Touchpoint;
 use crate::domain::ChangeKind;
-use crate::entities::touchpoint;
+use crate::entities::{ledger_entry, touchpoint};
 use crate::graphql::ids::to_id;
-use crate::services::change_feed::FeedPage;
+use crate::services::ledger::feed::FeedPage;
 
 /// Something that happened to a touchpoint.
 pub struct TouchpointChange {
     pub kind: ChangeKind,
     pub at: DateTime<Utc>,
     pub actor: String,
+    /// The ledger entry, when the change was read from the feed (not from a live event).
+    pub entry: Option<ledger_entry::Model>,
     /// The touchpoint as it is now.
     pub touchpoint: touchpoint::Model,
 }
@@ -40,6 +43,20 @@ impl TouchpointChange {
     async fn touchpoint(&self) -> Touchpoint {
         Touchpoint::from(self.touchpoint.clone())
     }
+
+    /// The touchpoint's version this change made (null in a live event).
+    async fn version(&self) -> Option<i32> {
+        self.entry.as_ref().and_then(|e| e.version)
+    }
+
+    /// The fields this change set, each before and after (empty in a live event: read the
+    /// feed for them).
+    async fn changes(&self) -> Vec<FieldChange> {
+        self.entry
+            .as_ref()
+            .map(|e| FieldChange::list(&e.changes))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(SimpleObject)]
@@ -59,19 +76,15 @@ pub struct TouchpointChangeConnection {
 
 impl From<FeedPage> for TouchpointChangeConnection {
     fn from(page: FeedPage) -> Self {
-        let change = |c: &crate::entities::touchpoint_change::Model, t: &touchpoint::Model| {
-            TouchpointChange {
-                kind: c.kind,
-                at: c.at,
-                actor: c.actor_label.clone(),
-                touchpoint: t.clone(),
-            }
+        let change = |e: &ledger_entry::Model, t: &touchpoint::Model| TouchpointChange {
+            // The feed reads only entries with a kind.
+            kind: e.kind.unwrap_or(ChangeKind::Updated),
+            at: e.at,
+            actor: e.actor_label.clone(),
+            entry: Some(e.clone()),
+            touchpoint: t.clone(),
         };
-        let cursors: Vec<String> = page
-            .entries
-            .iter()
-            .map(|(c, _)| FeedPage::cursor(c))
-            .collect();
+        let cursors: Vec<String> = page.entries.iter().map(|(e, _)| page.cursor(e)).collect();
         Self {
             page_info: PageInfo {
                 has_next_page: page.has_next_page,

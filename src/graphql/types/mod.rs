@@ -17,6 +17,7 @@ pub mod audit;
 pub mod brand;
 pub mod change;
 pub mod connection;
+pub mod field_change;
 pub mod insight;
 pub mod journey;
 pub mod map;

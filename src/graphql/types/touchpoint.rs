@@ -24,8 +24,9 @@ use crate::graphql::ids::to_id;
 use crate::graphql::loaders::loaders;
 use crate::graphql::prefetch::{self, Neighbours, Wanted};
 use crate::graphql::scalars::{Date, Decimal};
+use crate::services::ledger::log;
 use crate::services::lookups::RatingList;
-use crate::services::{audit_log, touchpoints};
+use crate::services::touchpoints;
 
 /// One interaction point in one brand's network.
 pub struct Touchpoint {
@@ -297,8 +298,9 @@ impl Touchpoint {
         Ok(Alignment::from_ratings(rows))
     }
 
-    /// Its audit entries, newest first: reviews with their comments, edits with before and
-    /// after. Shown to the owner and the brand; empty for other readers.
+    /// Its ledger entries, newest first: who changed which fields (each before and after),
+    /// when and by which path — edits, reviews with their comments, ratings, sync runs. Shown
+    /// to the owner and the brand; empty for other readers.
     #[graphql(complexity = "crate::graphql::page_cost(first, 20, child_complexity)")]
     async fn history(
         &self,
@@ -306,7 +308,7 @@ impl Touchpoint {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AuditEntryConnection> {
-        let page = Box::pin(audit_log::touchpoint_history(
+        let page = Box::pin(log::touchpoint_history(
             db(ctx)?,
             principal(ctx)?,
             &self.model,

@@ -1,5 +1,6 @@
-//! The change feed for sync: every create, update, archive, restore and review of the
-//! touchpoints the caller may see, in a stable order, resumable from an opaque cursor.
+//! The change feed for sync: the ledger's touchpoint entries (every create, update, archive,
+//! restore and review) of the touchpoints the caller may see, in a stable order, resumable
+//! from an opaque cursor.
 //!
 //! # Why it is gap-free
 //!
@@ -8,16 +9,16 @@
 //! id 11 and commits first, a reader returns 11 and moves its cursor past 10 — then A
 //! commits id 10 and the reader never sees it.
 //!
-//! So each change row carries its writing transaction's id (`pg_current_xact_id()`), the
-//! feed is ordered by `(tx_id, id)`, and a read returns only rows whose `tx_id` is below
+//! So each entry carries its writing transaction's id (`pg_current_xact_id()`), the
+//! feed is ordered by `(tx_id, seq)`, and a read returns only entries whose `tx_id` is below
 //! the oldest transaction still running (`pg_snapshot_xmin(pg_current_snapshot())`). Every
 //! transaction below that horizon has finished, so no row can later appear below it; a
 //! transaction still running can only add rows above the horizon, which the cursor has not
 //! passed. A long-running transaction anywhere in the database holds the horizon back: the
 //! feed then waits (it is delayed, never gapped).
 //!
-//! On SQLite one writer commits at a time and ids are handed out in commit order
-//! (AUTOINCREMENT), so `(0, id)` is already a commit order and no horizon is needed.
+//! On SQLite one writer commits at a time and `seq` is handed out in commit order
+//! (AUTOINCREMENT), so `(0, seq)` is already a commit order and no horizon is needed.
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -27,12 +28,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::brands;
 use crate::auth::Principal;
 use crate::db::Db;
-use crate::entities::{touchpoint, touchpoint_change};
+use crate::entities::{ledger_entry, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::services::access::readable_touchpoints;
+use crate::services::brands;
 
 pub const DEFAULT_FEED_PAGE: u64 = 100;
 pub const MAX_FEED_PAGE: u64 = 500;
@@ -63,25 +64,27 @@ impl FeedCursor {
         Ok(cursor)
     }
 
-    fn of(change: &touchpoint_change::Model) -> Self {
+    /// The position of `entry`, a feed entry of `brand_id`.
+    pub fn of(brand_id: Uuid, entry: &ledger_entry::Model) -> Self {
         Self {
-            brand_id: change.brand_id,
-            tx_id: change.tx_id,
-            id: change.id,
+            brand_id,
+            tx_id: entry.tx_id,
+            id: entry.seq,
         }
     }
 }
 
 pub struct FeedPage {
-    pub entries: Vec<(touchpoint_change::Model, touchpoint::Model)>,
+    pub brand_id: Uuid,
+    pub entries: Vec<(ledger_entry::Model, touchpoint::Model)>,
     pub has_next_page: bool,
     /// Where to resume: the last entry's cursor, or the cursor given when nothing is new.
     pub end_cursor: Option<FeedCursor>,
 }
 
 impl FeedPage {
-    pub fn cursor(change: &touchpoint_change::Model) -> String {
-        FeedCursor::of(change).encode()
+    pub fn cursor(&self, entry: &ledger_entry::Model) -> String {
+        FeedCursor::of(self.brand_id, entry).encode()
     }
 }
 
@@ -107,31 +110,31 @@ pub async fn page(
     let cursor = after
         .map(|text| FeedCursor::decode(text, brand_id))
         .transpose()?;
-    let mut select = touchpoint_change::Entity::find()
+    use ledger_entry::Column;
+    let mut select = ledger_entry::Entity::find()
         .find_also_related(touchpoint::Entity)
-        .filter(touchpoint_change::Column::BrandId.eq(brand_id))
+        .filter(Column::BrandId.eq(brand_id))
+        .filter(Column::Kind.is_not_null())
         .filter(readable_touchpoints(p));
     if let Some(c) = cursor {
         select = select.filter(
-            Condition::any()
-                .add(touchpoint_change::Column::TxId.gt(c.tx_id))
-                .add(
-                    Condition::all()
-                        .add(touchpoint_change::Column::TxId.eq(c.tx_id))
-                        .add(touchpoint_change::Column::Id.gt(c.id)),
-                ),
+            Condition::any().add(Column::TxId.gt(c.tx_id)).add(
+                Condition::all()
+                    .add(Column::TxId.eq(c.tx_id))
+                    .add(Column::Seq.gt(c.id)),
+            ),
         );
     }
     if db.backend() == DbBackend::Postgres {
         select = select.filter(
-            Expr::col((touchpoint_change::Entity, touchpoint_change::Column::TxId)).lt(Expr::cust(
+            Expr::col((ledger_entry::Entity, Column::TxId)).lt(Expr::cust(
                 "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
             )),
         );
     }
     let rows = select
-        .order_by_asc(touchpoint_change::Column::TxId)
-        .order_by_asc(touchpoint_change::Column::Id)
+        .order_by_asc(Column::TxId)
+        .order_by_asc(Column::Seq)
         .limit(limit + 1)
         .all(db.conn())
         .await?;
@@ -141,8 +144,12 @@ pub async fn page(
         .take(limit as usize)
         .filter_map(|(change, t)| t.map(|t| (change, t)))
         .collect();
-    let end_cursor = entries.last().map(|(c, _)| FeedCursor::of(c)).or(cursor);
+    let end_cursor = entries
+        .last()
+        .map(|(e, _)| FeedCursor::of(brand_id, e))
+        .or(cursor);
     Ok(FeedPage {
+        brand_id,
         entries,
         has_next_page,
         end_cursor,

@@ -1,30 +1,32 @@
-//! Reading the audit trail: the `auditLog` query (ADMINs: a brand's whole network, a
-//! partner's own organization) and a touchpoint's history (its owner and its brand).
-use chrono::{DateTime, Utc};
+//! Reading the ledger as an audit trail: the `auditLog` query (ADMINs: a brand's whole
+//! network, a partner's own organization) and a touchpoint's history (its owner and its
+//! brand), newest first by ledger position.
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::cursor::Cursor;
 use crate::auth::{NetworkRelation, Principal};
 use crate::db::Db;
 use crate::domain::Role;
-use crate::entities::{audit_entry, touchpoint};
+use crate::entities::ledger_entry::{self, Column};
+use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
+use crate::services::cursor::Cursor;
 use crate::services::touchpoint_list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// One page of entries, newest first.
 pub struct AuditPage {
-    pub entries: Vec<audit_entry::Model>,
+    pub entries: Vec<ledger_entry::Model>,
     pub has_next_page: bool,
     query: String,
 }
 
 impl AuditPage {
-    pub fn cursor(&self, e: &audit_entry::Model) -> String {
+    /// An entry's cursor: its position `[tx_id, seq]` is the key, and unique on its own.
+    pub fn cursor(&self, e: &ledger_entry::Model) -> String {
         Cursor {
             query: self.query.clone(),
-            key: e.at.to_rfc3339().into(),
-            id: e.id,
+            key: serde_json::json!([e.tx_id, e.seq]),
+            id: Uuid::nil(),
         }
         .encode()
     }
@@ -49,26 +51,22 @@ async fn page(
     after: Option<&str>,
 ) -> AppResult<AuditPage> {
     let limit = page_size(first)?;
-    let mut select = audit_entry::Entity::find().filter(scope);
+    let mut select = ledger_entry::Entity::find().filter(scope);
     if let Some(text) = after {
         let cursor = Cursor::decode("after", text, &query)?;
-        let at: DateTime<Utc> = cursor
-            .key
-            .as_str()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|d| d.with_timezone(&Utc))
-            .ok_or_else(|| AppError::bad_input("after", "after is not a cursor of this query"))?;
+        let (tx_id, seq) = serde_json::from_value::<(i64, i64)>(cursor.key)
+            .map_err(|_| AppError::bad_input("after", "after is not a cursor of this query"))?;
         select = select.filter(
-            Condition::any().add(audit_entry::Column::At.lt(at)).add(
+            Condition::any().add(Column::TxId.lt(tx_id)).add(
                 Condition::all()
-                    .add(audit_entry::Column::At.eq(at))
-                    .add(audit_entry::Column::Id.lt(cursor.id)),
+                    .add(Column::TxId.eq(tx_id))
+                    .add(Column::Seq.lt(seq)),
             ),
         );
     }
     let mut entries = select
-        .order_by_desc(audit_entry::Column::At)
-        .order_by_desc(audit_entry::Column::Id)
+        .order_by_desc(Column::TxId)
+        .order_by_desc(Column::Seq)
         .limit(limit + 1)
         .all(db.conn())
         .await?;
@@ -96,10 +94,10 @@ pub async fn list(
     let own = p.org_id();
     let mut scope = if p.relation(own) == NetworkRelation::Brand {
         Condition::any()
-            .add(audit_entry::Column::BrandId.eq(own))
-            .add(audit_entry::Column::OrganizationId.eq(own))
+            .add(Column::BrandId.eq(own))
+            .add(Column::OrganizationId.eq(own))
     } else {
-        Condition::all().add(audit_entry::Column::OrganizationId.eq(own))
+        Condition::all().add(Column::OrganizationId.eq(own))
     };
     if let Some(org) = organization_id {
         if !p.is_brand() && org != own {
@@ -109,12 +107,10 @@ pub async fn list(
         }
         scope = Condition::all()
             .add(scope)
-            .add(audit_entry::Column::OrganizationId.eq(org));
+            .add(Column::OrganizationId.eq(org));
     }
     if let Some(entity) = entity_id {
-        scope = Condition::all()
-            .add(scope)
-            .add(audit_entry::Column::EntityId.eq(entity));
+        scope = Condition::all().add(scope).add(Column::EntityId.eq(entity));
     }
     let query = format!("audit:{own}:{organization_id:?}:{entity_id:?}");
     page(db, scope, query, first, after).await
@@ -139,7 +135,7 @@ pub async fn touchpoint_history(
         });
     }
     let scope = Condition::all()
-        .add(audit_entry::Column::EntityId.eq(t.id))
-        .add(audit_entry::Column::EntityType.eq("Touchpoint"));
+        .add(Column::EntityId.eq(t.id))
+        .add(Column::EntityType.eq("Touchpoint"));
     page(db, scope, query, first, after).await
 }
