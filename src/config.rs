@@ -137,6 +137,9 @@ pub struct Settings {
     #[command(flatten)]
     pub limits: Limits,
 
+    #[command(flatten)]
+    pub webhooks: Webhooks,
+
     /// `text` (default) or `json` log lines.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -222,6 +225,40 @@ impl Default for Limits {
             token_rate_limit_per_minute: 30,
             db_acquire_timeout: Duration::from_secs(5),
             shutdown_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Outbound webhooks (DESIGN §3).
+#[derive(Debug, Clone, Args)]
+pub struct Webhooks {
+    /// Let webhook endpoints target private, loopback and link-local addresses, and use plain
+    /// `http://` (receivers on a private network; local use and tests).
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private: bool,
+    /// How long a receiver has to answer a delivery.
+    #[arg(long, env = "WEBHOOK_TIMEOUT", default_value = "10s", global = true, value_parser = parse_duration)]
+    pub webhook_timeout: Duration,
+    /// How long a failing delivery is retried (and an endpoint may fail) before it is given up.
+    #[arg(long, env = "WEBHOOK_RETRY_FOR", default_value = "24h", global = true, value_parser = parse_duration)]
+    pub webhook_retry_for: Duration,
+    /// The wait before a delivery's second attempt; it doubles with each attempt after.
+    #[arg(long, env = "WEBHOOK_RETRY_BASE", default_value = "10s", global = true, value_parser = parse_duration)]
+    pub webhook_retry_base: Duration,
+    /// Whether this instance delivers webhooks (every instance may: each delivery is claimed
+    /// by one); `false` leaves delivery to the others.
+    #[arg(long, env = "WEBHOOK_DELIVERER", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub webhook_deliverer: bool,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Self {
+            webhook_allow_private: false,
+            webhook_timeout: Duration::from_secs(10),
+            webhook_retry_for: Duration::from_secs(24 * 3600),
+            webhook_retry_base: Duration::from_secs(10),
+            webhook_deliverer: true,
         }
     }
 }
@@ -328,6 +365,9 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let number: u64 = number
         .parse()
         .map_err(|_| format!("`{value}` is not a duration like 90s, 15m, 1h or 7d"))?;
+    if unit == "ms" && number > 0 {
+        return Ok(Duration::from_millis(number));
+    }
     let seconds = match unit {
         "" | "s" => number,
         "m" => number * 60,

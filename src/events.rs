@@ -65,12 +65,15 @@ pub fn payloads(events: &[ChangeEvent]) -> Vec<String> {
 #[derive(Debug, Clone)]
 pub struct ChangeBus {
     sender: broadcast::Sender<ChangeEvent>,
+    /// Wakes a worker that reads the ledger itself (the webhook deliverer) after a commit.
+    committed: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl Default for ChangeBus {
     fn default() -> Self {
         Self {
             sender: broadcast::channel(BUS_CAPACITY).0,
+            committed: Default::default(),
         }
     }
 }
@@ -79,6 +82,12 @@ impl ChangeBus {
     pub fn publish(&self, event: ChangeEvent) {
         // No receiver is fine: nobody is subscribed.
         let _ = self.sender.send(event);
+        self.committed.notify_one();
+    }
+
+    /// Resolves once a change has been published since it last resolved (however many).
+    pub async fn changed(&self) {
+        self.committed.notified().await;
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {

@@ -12,6 +12,7 @@ use crate::graphql::{build_schema, SchemaOptions};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{routes, AppState};
 use crate::metrics::Metrics;
+use crate::services::webhooks::{TargetPolicy, WebhookSettings};
 
 /// SIGTERM or SIGINT (Ctrl-C).
 async fn termination() {
@@ -55,6 +56,19 @@ pub fn token_service(settings: &Settings) -> Result<TokenService, StartupError> 
     Ok(TokenService::from_settings(settings)?)
 }
 
+/// How webhook deliveries are made, as configured.
+fn webhook_settings(settings: &Settings) -> WebhookSettings {
+    let w = &settings.webhooks;
+    WebhookSettings {
+        policy: TargetPolicy {
+            allow_private: w.webhook_allow_private,
+        },
+        timeout: w.webhook_timeout,
+        retry_for: w.webhook_retry_for,
+        retry_base: w.webhook_retry_base,
+    }
+}
+
 /// A built server, bound and ready to run.
 pub struct Application {
     port: u16,
@@ -85,6 +99,14 @@ impl Application {
         let production = settings.is_production();
         let limits = settings.limits.clone();
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+        let webhooks = webhook_settings(settings);
+        if settings.webhooks.webhook_deliverer {
+            tokio::spawn(crate::services::webhooks::deliverer::run(
+                db.clone(),
+                webhooks.clone(),
+                shutdown_rx.clone(),
+            ));
+        }
         let state = web::Data::new(AppState {
             schema: build_schema(
                 db.clone(),
@@ -93,6 +115,7 @@ impl Application {
                     production,
                     limits: limits.clone(),
                     public_url: settings.public_url(),
+                    webhook_targets: webhooks.policy,
                 },
             ),
             documents: Default::default(),

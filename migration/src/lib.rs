@@ -13,6 +13,7 @@ mod m20261201_000005_log_keys_are_their_read_paths;
 mod m20261201_000006_sqlite_ratings_from_their_index;
 mod m20261203_000007_versions_for_every_versioned_entity;
 mod m20261203_000008_one_ledger;
+mod m20261203_000009_webhooks;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_sqlite_ratings_from_their_index::Migration),
             Box::new(m20261203_000007_versions_for_every_versioned_entity::Migration),
             Box::new(m20261203_000008_one_ledger::Migration),
+            Box::new(m20261203_000009_webhooks::Migration),
         ]
     }
 }

@@ -1,8 +1,8 @@
 //! One ledger: the audit trail (`audit_entries`) and the touchpoint change log
 //! (`touchpoint_changes`) become `ledger_entries`, one row per changed entity of every write,
 //! holding only the changed fields (`changes`: `{"field": [before, after], …}`) and the new
-//! `version`. It is read as the audit log, the change feed, a touchpoint's history and the
-//! webhooks' source; a touchpoint write used to append a row to each of the two logs.
+//! `version`. It is read as the audit log, the change feed and a touchpoint's history; a
+//! touchpoint write used to append a row to each of the two logs.
 //!
 //! # Position
 //!
@@ -15,19 +15,20 @@
 //! * the key, `(entity_id, tx_id, seq)` on PostgreSQL (nothing reads by `seq` alone, and the key
 //!   ends with it so it is unique): a touchpoint's history and `auditLog(entityId)`; SQLite keys
 //!   the table by `seq` (its rowid, which costs nothing) and indexes `(entity_id, tx_id, seq)`;
-//! * `(brand_id, tx_id, seq)`: the change feed of a brand, the webhook deliverer's scan of it,
-//!   and a brand ADMIN's `auditLog` of the whole network;
+//! * `(brand_id, tx_id, seq)`: the change feed of a brand and a brand ADMIN's `auditLog` of the
+//!   whole network (the feed skips the entries without a `kind`, few in a network: one index for
+//!   both readers costs every write less than a partial one for the feed beside it);
 //! * `(organization_id, tx_id, seq)`: the `auditLog` of the organization that acted.
 //!
 //! # Moving what exists
 //!
-//! `up` turns every audit entry into a ledger entry (oldest first, at `tx_id` 0, below every
-//! later write on either database) with the fields whose before and after differ; a change-log
-//! row was written beside each touchpoint entry, so the entry's action gives its feed `kind`.
-//! A feed cursor kept from before still resumes without a gap: on PostgreSQL every later entry
-//! has a higher `tx_id`; on SQLite the moved entries are numbered at least as high as the rows
-//! they replace, so a reader may see some changes again (the feed is at-least-once) but misses
-//! none. `down` rebuilds both logs from the ledger.
+//! `up` turns every audit entry into a ledger entry with the fields whose before and after
+//! differ. A change-log row was written beside each touchpoint entry: the entry's action gives
+//! its feed `kind`, and the row its transaction id, so the feed keeps its order and a cursor kept
+//! from before resumes without a gap (a reader may see its last transaction's changes again:
+//! the feed is at-least-once). `down` rebuilds both logs from the ledger.
+use std::collections::{HashMap, VecDeque};
+
 use sea_orm_migration::sea_orm::prelude::{DateTimeUtc, Uuid};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement};
 use sea_orm_migration::{prelude::*, schema::*};
@@ -165,8 +166,31 @@ fn feed_kind(action: &str) -> Option<&'static str> {
     })
 }
 
-/// An entry's `before`/`after` documents as field changes, and the version they name.
-fn changes_of(before: Option<&Value>, after: Option<&Value>) -> (Value, Option<i32>) {
+/// An entry's `before`/`after` documents as field changes, and the version they name. A
+/// rating's documents (`{principleId, score, note}`) become one field per principle, as the
+/// ledger writes ratings.
+fn changes_of(action: &str, before: Option<&Value>, after: Option<&Value>) -> (Value, Option<i32>) {
+    if action == "alignment.rate" {
+        let principle = [after, before]
+            .into_iter()
+            .flatten()
+            .find_map(|d| d.get("principleId").and_then(Value::as_str))
+            .unwrap_or("unknown");
+        let rating = |d: Option<&Value>| match d.and_then(Value::as_object) {
+            Some(fields) => {
+                let mut fields = fields.clone();
+                fields.remove("principleId");
+                Value::Object(fields)
+            }
+            None => Value::Null,
+        };
+        let mut changes = Map::new();
+        changes.insert(
+            format!("alignments.{principle}"),
+            json!([rating(before), rating(after)]),
+        );
+        return (Value::Object(changes), None);
+    }
     let empty = Map::new();
     let before = before.and_then(Value::as_object).unwrap_or(&empty);
     let after = after.and_then(Value::as_object).unwrap_or(&empty);
@@ -249,6 +273,25 @@ fn json_value(backend: DbBackend, value: Value) -> Expr {
 async fn move_audit_entries(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     let conn = m.get_connection();
     let backend = m.get_database_backend();
+    let postgres = backend == DbBackend::Postgres;
+    // Each touchpoint entry was written with one change-log row (same touchpoint and kind, in
+    // the same order): the entry takes that row's transaction id, so the feed keeps its order.
+    let logged = conn
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT touchpoint_id, kind, tx_id, id FROM touchpoint_changes ORDER BY id",
+        ))
+        .await?;
+    let mut tx_of: HashMap<(Uuid, String), VecDeque<i64>> = HashMap::new();
+    let mut last_id = 0i64;
+    for row in &logged {
+        let key = (row.try_get("", "touchpoint_id")?, row.try_get("", "kind")?);
+        tx_of
+            .entry(key)
+            .or_default()
+            .push_back(row.try_get("", "tx_id")?);
+        last_id = Ord::max(last_id, row.try_get::<i64>("", "id")?);
+    }
     let select = format!(
         "SELECT {}, id, CAST(before AS TEXT) AS before_text, CAST(after AS TEXT) AS after_text \
          FROM audit_entries ORDER BY at, id",
@@ -257,22 +300,45 @@ async fn move_audit_entries(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     let rows = conn
         .query_all_raw(Statement::from_string(backend, select))
         .await?;
-    for chunk in rows.chunks(CHUNK) {
+    // Positions: a touchpoint entry at its row's transaction; any other entry at the transaction
+    // of the touchpoint entry before it in time (its place in the audit log, near enough).
+    let mut placed = Vec::with_capacity(rows.len());
+    let mut last_tx = 0i64;
+    for (i, row) in rows.iter().enumerate() {
+        let action: String = row.try_get("", "action")?;
+        let entity: Uuid = row.try_get("", "entity_id")?;
+        let logged_tx = feed_kind(&action)
+            .and_then(|kind| tx_of.get_mut(&(entity, kind.to_owned())))
+            .and_then(VecDeque::pop_front);
+        if let Some(tx) = logged_tx {
+            last_tx = tx;
+        }
+        placed.push((logged_tx.unwrap_or(last_tx), i));
+    }
+    placed.sort_unstable();
+    // On PostgreSQL every moved entry is numbered above every change-log id, so a cursor kept
+    // from before reads its own transaction's entries again rather than skip one; on SQLite
+    // (one transaction id) the numbering in time order keeps each row at or above its old id.
+    let first_seq = if postgres { last_id + 1 } else { 1 };
+    let mut columns: Vec<Alias> = SHARED.iter().map(|c| Alias::new(*c)).collect();
+    columns.extend(["seq", "tx_id", "version", "kind", "via", "changes"].map(Alias::new));
+    for (n, chunk) in placed.chunks(CHUNK).enumerate() {
         let mut insert = Query::insert();
-        insert.into_table(LedgerEntries::Table).columns(
-            SHARED
-                .iter()
-                .map(|c| Alias::new(*c))
-                .chain(["version", "kind", "via", "changes"].map(Alias::new)),
-        );
-        for row in chunk {
+        insert
+            .into_table(LedgerEntries::Table)
+            .columns(columns.clone());
+        for (k, (tx, i)) in chunk.iter().enumerate() {
+            let row = &rows[*i];
             let action: String = row.try_get("", "action")?;
             let (changes, version) = changes_of(
+                &action,
                 json_text(row, "before_text")?.as_ref(),
                 json_text(row, "after_text")?.as_ref(),
             );
             let mut values = shared_values(row)?;
             values.extend([
+                Expr::val(first_seq + (n * CHUNK + k) as i64),
+                Expr::val(*tx),
                 Expr::val(version),
                 Expr::val(feed_kind(&action)),
                 // How an entry from before the ledger was written is not known.
@@ -284,6 +350,14 @@ async fn move_audit_entries(m: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
         }
         conn.execute(&insert).await?;
+    }
+    if postgres {
+        // The rows came with their numbers: the sequence continues after them.
+        conn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('ledger_entries', 'seq'), \
+             COALESCE((SELECT max(seq) FROM ledger_entries), 0) + 1, false)",
+        )
+        .await?;
     }
     Ok(())
 }
@@ -357,7 +431,7 @@ mod tests {
     fn documents_become_changes_and_back() {
         let before = json!({"name": "A", "tier": null, "version": 2, "updatedAt": "x"});
         let after = json!({"name": "B", "tier": null, "version": 3, "updatedAt": "y"});
-        let (changes, version) = changes_of(Some(&before), Some(&after));
+        let (changes, version) = changes_of("phase.update", Some(&before), Some(&after));
         assert_eq!(changes, json!({"name": ["A", "B"]}));
         assert_eq!(version, Some(3));
         let (b, a) = documents_of(&changes, version);
@@ -371,8 +445,20 @@ mod tests {
         assert_eq!(created, json!({"name": [null, "N"]}));
         assert_eq!(documents_of(&created, v).0, None, "a create has no before");
 
-        let (removed, v) = changes_of(Some(&json!({"role": "EDITOR", "version": 4})), None);
+        let (removed, v) = changes_of(
+            "membership.remove",
+            Some(&json!({"role": "EDITOR", "version": 4})),
+            None,
+        );
         assert_eq!(removed, json!({"role": ["EDITOR", null]}));
         assert_eq!(documents_of(&removed, v).1, None, "a removal has no after");
+
+        let rated = json!({"principleId": "p1", "score": 2, "note": null});
+        let (rating, v) = changes_of("alignment.rate", None, Some(&rated));
+        assert_eq!(
+            rating,
+            json!({"alignments.p1": [null, {"score": 2, "note": null}]})
+        );
+        assert_eq!(v, None);
     }
 }

@@ -131,6 +131,17 @@ impl Principal {
     }
 
     /// The caller's role is at least `role` (ADMIN > EDITOR > VIEWER).
+    /// FORBIDDEN unless the caller is an ADMIN of `organization_id`, its own organization:
+    /// only they see its `what` (members, API clients, webhook endpoints).
+    pub fn require_admin_of(&self, organization_id: Uuid, what: &str) -> Result<(), AppError> {
+        if organization_id != self.org_id() {
+            return Err(AppError::forbidden(format!(
+                "only an organization's ADMINs see its {what}"
+            )));
+        }
+        self.require_role(Role::Admin)
+    }
+
     pub fn require_role(&self, role: Role) -> Result<(), AppError> {
         if rank(self.role) >= rank(role) {
             Ok(())

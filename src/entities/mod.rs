@@ -15,3 +15,5 @@ pub mod principle;
 pub mod string_list;
 pub mod touchpoint;
 pub mod user;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

@@ -42,6 +42,8 @@ pub struct SchemaOptions {
     pub limits: Limits,
     /// Where clients reach the server, for the links it hands out.
     pub public_url: String,
+    /// Where webhook endpoints may point.
+    pub webhook_targets: crate::services::webhooks::TargetPolicy,
 }
 
 /// What resolvers need to hand out signed map links.
@@ -70,6 +72,7 @@ pub fn build_schema(
             tokens,
             public_url: options.public_url.clone(),
         })
+        .data(options.webhook_targets)
         .limit_depth(options.limits.max_depth)
         .limit_complexity(options.limits.max_complexity)
         .limit_directives(options.limits.max_directives);

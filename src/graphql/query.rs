@@ -144,7 +144,7 @@ impl TouchpointQuery {
         Ok(journeys::get(db(ctx)?, p, id).await?.map(Journey))
     }
 
-    /// The audit trail (ADMINs only): a brand's whole network, or a partner's own
+    /// The ledger as an audit trail (ADMINs only): a brand's whole network, or a partner's own
     /// organization; newest first.
     #[graphql(complexity = "page_cost(first, 20, child_complexity)")]
     async fn audit_log(

@@ -97,6 +97,11 @@ pub async fn rate(
         before,
         rating(&saved),
     );
+    if changes.is_empty() {
+        // The same rating again, by the same rater: nothing to record.
+        w.commit().await?;
+        return Ok(saved);
+    }
     w.record(Entry {
         action: "alignment.rate",
         entity_type: "Touchpoint",
@@ -113,5 +118,5 @@ pub async fn rate(
 
 /// A rating as its ledger entry shows it.
 fn rating(r: &alignment::Model) -> serde_json::Value {
-    serde_json::json!({ "score": r.score, "note": r.note })
+    serde_json::json!({ "score": r.score, "note": r.note, "ratedBy": r.rated_by_name })
 }

@@ -102,12 +102,7 @@ pub async fn list(
     p: &Principal,
     organization_id: Uuid,
 ) -> AppResult<Vec<api_client::Model>> {
-    if organization_id != p.org_id() {
-        return Err(AppError::forbidden(
-            "only an organization's ADMINs see its API clients",
-        ));
-    }
-    p.require_role(Role::Admin)?;
+    p.require_admin_of(organization_id, "API clients")?;
     Ok(api_client::Entity::find()
         .filter(api_client::Column::OrganizationId.eq(organization_id))
         .order_by_asc(api_client::Column::CreatedAt)

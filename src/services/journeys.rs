@@ -204,7 +204,7 @@ pub async fn set_steps(
 }
 
 /// Replaces the steps and moves the journey to its next version (at the version read), with
-/// the steps before and after in its audit entry.
+/// the steps before and after in its ledger entry.
 async fn set_steps_in(
     w: &mut Write<'_>,
     p: &Principal,
@@ -311,7 +311,7 @@ async fn replace_steps<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Steps as an audit entry shows them.
+/// Steps as a ledger entry shows them.
 fn summary(steps: &[StepInput]) -> serde_json::Value {
     serde_json::json!(steps
         .iter()

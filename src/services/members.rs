@@ -41,12 +41,7 @@ pub async fn list(
     p: &Principal,
     organization_id: Uuid,
 ) -> AppResult<Vec<(membership::Model, user::Model)>> {
-    if organization_id != p.org_id() {
-        return Err(AppError::forbidden(
-            "only an organization's ADMINs see its members",
-        ));
-    }
-    p.require_role(Role::Admin)?;
+    p.require_admin_of(organization_id, "members")?;
     let rows = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .find_also_related(user::Entity)

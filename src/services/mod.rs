@@ -30,4 +30,5 @@ pub mod touchpoint_list;
 pub mod touchpoint_upsert;
 pub mod touchpoints;
 pub mod versioned;
+pub mod webhooks;
 pub mod write;

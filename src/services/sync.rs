@@ -8,7 +8,7 @@
 //!   not sync's to manage and are left alone). An item for an archived touchpoint restores
 //!   it.
 //! * A bad item is reported on its own and does not fail the others.
-//! * The valid items, their audit entries, their change-log rows and the idempotency record
+//! * The valid items, their ledger entries and the idempotency record
 //!   commit in one transaction, written in bulk (`sync_write`).
 //! * `dryRun` computes exactly the same result and writes nothing (created touchpoints carry
 //!   provisional ids).

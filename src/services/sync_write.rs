@@ -19,11 +19,10 @@ use std::time::Instant;
 
 use sea_orm::sqlx::{self, Row};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, IdenStatic, Iterable, RuntimeErr};
-use serde_json::Value;
 use uuid::Uuid;
 
 use super::column_arrays;
-use super::ledger::{self, append::touchpoint_action, AuditActor, Changes, Entry};
+use super::ledger::{self, append::touchpoint_action, AuditActor, Entry};
 use super::{touchpoint_diff, touchpoint_upsert};
 use crate::clock;
 use crate::db::Db;
@@ -186,7 +185,7 @@ fn entries(writes: &[Write]) -> Vec<Entry<'static>> {
             kind: Some(w.kind),
             changes: match &w.before {
                 Some(b) => touchpoint_diff::changed(b, &w.after),
-                None => Changes::between(&Value::Null, &Changes::document(&w.after)),
+                None => touchpoint_diff::created(&w.after),
             },
         })
         .collect()

@@ -1,6 +1,6 @@
 //! Reading and writing touchpoints under the rules of DESIGN.md §2.
 //!
-//! Writes run in one transaction with their audit entry and change-log row. A touchpoint
+//! Writes run in one transaction with their ledger entry. A touchpoint
 //! the caller cannot read does not exist for it (NOT_FOUND); one it can read but may not
 //! change is FORBIDDEN.
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -248,7 +248,7 @@ pub async fn create(
 }
 
 /// Applies `patch` when the caller holds `expected_version`. A patch that changes nothing
-/// returns the touchpoint as it is (no new version, no audit entry).
+/// returns the touchpoint as it is (no new version, no ledger entry).
 pub async fn update(
     db: &Db,
     p: &Principal,

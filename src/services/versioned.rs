@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::ledger::Changes;
 use crate::entities::{
     api_client, journey, membership, organization, partnership, phase, principle, touchpoint,
+    webhook_endpoint,
 };
 
 pub trait Versioned:
@@ -36,6 +37,11 @@ pub trait Versioned:
     fn bump(m: &mut Self::Model, now: DateTime<Utc>);
     /// Its fields as the ledger shows them (public names).
     fn fields(m: &Self::Model) -> Value;
+
+    /// The fields a new entity was created with.
+    fn created(m: &Self::Model) -> Changes {
+        Changes::between(&Value::Null, &Self::fields(m))
+    }
 
     /// The fields that differ from `before` to `after`, each with both values.
     fn diff(before: &Self::Model, after: &Self::Model) -> Changes {
@@ -67,6 +73,9 @@ impl Versioned for touchpoint::Entity {
     }
     fn fields(m: &touchpoint::Model) -> Value {
         Changes::document(m)
+    }
+    fn created(m: &touchpoint::Model) -> Changes {
+        super::touchpoint_diff::created(m)
     }
     fn diff(before: &touchpoint::Model, after: &touchpoint::Model) -> Changes {
         super::touchpoint_diff::changed(before, after)
@@ -160,5 +169,14 @@ versioned!(api_client, "ApiClient", "API client", cached: true,
     network: |_m| None,
     fields: |m| json!({
         "name": m.name, "role": m.role, "revokedAt": m.revoked_at, "version": m.version,
+    }),
+);
+
+// Its secrets are never in the ledger.
+versioned!(webhook_endpoint, "WebhookEndpoint", "webhook endpoint", cached: false,
+    network: |_m| None, stamps: updated_at,
+    fields: |m| json!({
+        "brandId": m.brand_id, "url": m.url, "events": m.events, "description": m.description,
+        "enabled": m.enabled, "disabledReason": m.disabled_reason, "version": m.version,
     }),
 );

@@ -97,7 +97,7 @@ impl<'a> Write<'a> {
         model: E::Model,
     ) -> AppResult<E::Model> {
         let created: E::Model = model.into_active_model().insert(&self.tx).await?;
-        let changes = Changes::between(&Value::Null, &E::fields(&created));
+        let changes = E::created(&created);
         let version = Some(E::version(&created));
         self.written::<E>(&action, &created, version, changes)
             .await?;

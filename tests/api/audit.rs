@@ -1,5 +1,5 @@
 //! Every write leaves an audit entry: who (actor and organization), what (action, entity),
-//! in which network, and the entity before and after.
+//! in which network, and the fields it changed, each before and after.
 use serde_json::{json, Value};
 
 use crate::helpers::{create_touchpoint, minimal_input, spawn_app, Network};

@@ -163,6 +163,55 @@ async fn the_feed_shows_only_what_the_caller_may_see() {
     );
 }
 
+/// What a change set (`changes`) is for the touchpoint's owner and its brand, as its history
+/// is: another partner reading the feed sees that a NETWORK touchpoint changed, not its earlier
+/// values (they may date from when it was PRIVATE) nor the brand's review comments.
+#[actix_web::test]
+async fn only_the_owner_and_the_brand_read_what_a_change_set() {
+    let ctx = Ctx::new().await;
+    let brand = ctx.net.brand_id.to_string();
+    let id = &ctx.tps.a_network;
+    ctx.app
+        .data(
+            &ctx.net.brand_editor.token,
+            "mutation($id: ID!) { reviewTouchpoint(input: {id: $id, decision: REQUEST_CHANGES, comment: \"Our margin is 4%\"}) { touchpoint { id } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let changes = |token: String| {
+        let ctx = &ctx;
+        let brand = brand.clone();
+        async move {
+            let q = "query($b: ID!) { touchpointChanges(brandId: $b, first: 500) { nodes { kind touchpointId changes { field after } } } }";
+            let d = ctx
+                .app
+                .data_until(&token, q, json!({ "b": brand }), |d| {
+                    d["touchpointChanges"]["nodes"]
+                        .as_array()
+                        .is_some_and(|n| n.iter().any(|c| c["kind"] == "REVIEWED"))
+                })
+                .await;
+            d["touchpointChanges"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["touchpointId"] == json!(id))
+                .flat_map(|c| c["changes"].as_array().unwrap().clone())
+                .collect::<Vec<Value>>()
+        }
+    };
+    let comment = json!({ "field": "reviewComment", "after": "Our margin is 4%" });
+    for reader in [&ctx.net.a_viewer, &ctx.net.brand_viewer] {
+        let seen = changes(reader.token.clone()).await;
+        assert!(seen.contains(&comment), "{seen:?}");
+    }
+    let seen = changes(ctx.net.b_editor.token.clone()).await;
+    assert!(
+        seen.is_empty(),
+        "dealer B sees that it changed, not what: {seen:?}"
+    );
+}
+
 #[actix_web::test]
 async fn a_change_committed_late_never_lands_behind_the_readers_cursor() {
     let ctx = Ctx::new().await;

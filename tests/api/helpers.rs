@@ -5,7 +5,9 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use touchpoint_registry::auth::resolve::resolve_subject;
 use touchpoint_registry::auth::TokenService;
-use touchpoint_registry::config::{Limits, LogFormat, Secret, Settings, SQLITE_CACHE_KIB};
+use touchpoint_registry::config::{
+    Limits, LogFormat, Secret, Settings, Webhooks, SQLITE_CACHE_KIB,
+};
 use touchpoint_registry::db::Db;
 use touchpoint_registry::domain::{OrganizationKind, Role};
 use touchpoint_registry::services::bootstrap::{self, NewBrand};
@@ -81,6 +83,15 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         http_workers: Some(1),
         production: false,
         limits: Limits::default(),
+        // Receivers in tests listen on loopback; retries come quickly. The deliverer runs in
+        // the webhook tests only: its polls would count in other tests' statement counts.
+        webhooks: Webhooks {
+            webhook_allow_private: true,
+            webhook_timeout: Duration::from_secs(2),
+            webhook_retry_for: Duration::from_secs(3600),
+            webhook_retry_base: Duration::from_millis(200),
+            webhook_deliverer: false,
+        },
         log_format: LogFormat::Text,
     }
 }

@@ -42,3 +42,4 @@ mod touchpoint_filters;
 mod touchpoint_lists;
 mod touchpoint_validation;
 mod visibility_count;
+mod webhooks;

@@ -79,7 +79,8 @@ async fn the_ledger_migration_moves_what_was_recorded_both_ways() {
     let entries = count("SELECT count(*) FROM ledger_entries").await;
     let feed = count("SELECT count(*) FROM ledger_entries WHERE kind IS NOT NULL").await;
 
-    Migrator::down(conn, Some(1))
+    // The webhooks' migration, then the ledger's.
+    Migrator::down(conn, Some(2))
         .await
         .expect("the ledger's down runs");
     assert_eq!(count("SELECT count(*) FROM audit_entries").await, entries);
@@ -96,6 +97,25 @@ async fn the_ledger_migration_moves_what_was_recorded_both_ways() {
         .unwrap();
     let after: serde_json::Value = serde_json::from_str(&after).unwrap();
     assert_eq!(after, json!({ "name": "Kept v2", "version": 2 }));
+
+    // A feed cursor a client kept from before: just past the create.
+    let first = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT tx_id, id FROM touchpoint_changes ORDER BY tx_id, id LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let kept = {
+        use base64::Engine;
+        let position = json!({
+            "b": net.brand_id,
+            "x": first.try_get_by_index::<i64>(0).unwrap(),
+            "i": first.try_get_by_index::<i64>(1).unwrap(),
+        });
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position.to_string())
+    };
 
     Migrator::up(conn, None).await.expect("and up again");
     assert_eq!(count("SELECT count(*) FROM ledger_entries").await, entries);
@@ -127,5 +147,18 @@ async fn the_ledger_migration_moves_what_was_recorded_both_ways() {
             { "kind": "CREATED", "touchpointId": id },
             { "kind": "UPDATED", "touchpointId": id },
         ])
+    );
+    // The kept cursor resumes without a gap: the update is still ahead of it.
+    let resumed = app
+        .data(
+            &net.a_viewer.token,
+            "query($b: ID!, $a: String) { touchpointChanges(brandId: $b, after: $a) { nodes { kind } } }",
+            json!({ "b": net.brand_id.to_string(), "a": kept }),
+        )
+        .await;
+    let kinds = resumed["touchpointChanges"]["nodes"].as_array().unwrap();
+    assert!(
+        kinds.contains(&json!({ "kind": "UPDATED" })),
+        "no change is skipped: {resumed}"
     );
 }

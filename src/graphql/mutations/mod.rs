@@ -8,6 +8,7 @@ mod principles;
 mod reviews;
 mod sync;
 mod touchpoints;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -23,4 +24,5 @@ pub struct MutationRoot(
     partners::PartnerMutation,
     members::MemberMutation,
     sync::SyncMutation,
+    webhooks::WebhookMutation,
 );

@@ -15,7 +15,7 @@ pub struct AuditEntry(pub ledger_entry::Model);
 
 #[Object]
 impl AuditEntry {
-    /// The entry's place in the ledger (ascending with every write).
+    /// The entry's number in the ledger (unique; the order of a page is the ledger's).
     async fn id(&self) -> ID {
         ID(self.0.seq.to_string())
     }

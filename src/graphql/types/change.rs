@@ -49,8 +49,8 @@ impl TouchpointChange {
         self.entry.as_ref().and_then(|e| e.version)
     }
 
-    /// The fields this change set, each before and after (empty in a live event: read the
-    /// feed for them).
+    /// The fields this change set, each before and after: for the touchpoint's owner and
+    /// brand (as its `history`); empty for other readers, and in a live event (read the feed).
     async fn changes(&self) -> Vec<FieldChange> {
         self.entry
             .as_ref()

@@ -29,3 +29,4 @@ pub mod principle;
 pub mod scorecard;
 pub mod touchpoint;
 pub mod viewer;
+pub mod webhook;

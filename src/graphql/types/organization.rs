@@ -6,12 +6,14 @@ use chrono::{DateTime, Utc};
 use super::api_client::ApiClient;
 use super::connection::TouchpointConnection;
 use super::member::Membership;
+use super::webhook::WebhookEndpoint;
 use crate::domain::OrganizationKind;
 use crate::entities::organization;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::to_id;
 use crate::graphql::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
 use crate::services::touchpoint_list::PageArgs;
+use crate::services::webhooks::endpoints;
 use crate::services::{api_clients, members};
 
 /// A brand or a partner company.
@@ -55,6 +57,12 @@ impl Organization {
 
     /// The organization's API clients (its ADMINs only).
     #[graphql(complexity = "crate::graphql::LIST_COST * child_complexity")]
+    /// Its webhook endpoints (its ADMINs only), each with its recent deliveries.
+    async fn webhook_endpoints(&self, ctx: &Context<'_>) -> Result<Vec<WebhookEndpoint>> {
+        let list = endpoints::list(db(ctx)?, principal(ctx)?, self.0.id).await?;
+        Ok(list.into_iter().map(WebhookEndpoint).collect())
+    }
+
     async fn api_clients(&self, ctx: &Context<'_>) -> Result<Vec<ApiClient>> {
         let list = Box::pin(api_clients::list(db(ctx)?, principal(ctx)?, self.0.id)).await?;
         Ok(list.into_iter().map(ApiClient).collect())

@@ -26,7 +26,7 @@ pub struct Entry<'a> {
     pub brand_id: Option<Uuid>,
     /// Its version after the write (`None`: unversioned, or removed).
     pub version: Option<i32>,
-    /// The touchpoint change it is, which the feed, subscribers and webhooks see.
+    /// The touchpoint change it is, which the feed and subscribers see.
     pub kind: Option<ChangeKind>,
     pub changes: Changes,
 }

@@ -28,6 +28,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::log::reads_history;
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::entities::{ledger_entry, touchpoint};
@@ -54,7 +55,28 @@ impl FeedCursor {
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
     }
 
-    fn decode(text: &str, brand_id: Uuid) -> AppResult<Self> {
+    /// The position `(tx_id, seq)` in `brand_id`'s feed.
+    pub fn at(brand_id: Uuid, tx_id: i64, seq: i64) -> Self {
+        Self {
+            brand_id,
+            tx_id,
+            id: seq,
+        }
+    }
+
+    /// `(tx_id, seq)`: the position, as the ledger's columns hold it.
+    pub fn position(&self) -> (i64, i64) {
+        (self.tx_id, self.id)
+    }
+
+    /// Rows after this position, by their position columns.
+    pub fn after_condition(&self, tx: impl ColumnTrait, seq: impl ColumnTrait) -> Condition {
+        Condition::any()
+            .add(tx.gt(self.tx_id))
+            .add(Condition::all().add(tx.eq(self.tx_id)).add(seq.gt(self.id)))
+    }
+
+    pub fn decode(text: &str, brand_id: Uuid) -> AppResult<Self> {
         let invalid = || AppError::bad_input("after", "after is not a cursor of this brand's feed");
         let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| invalid())?;
         let cursor: Self = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
@@ -117,13 +139,7 @@ pub async fn page(
         .filter(Column::Kind.is_not_null())
         .filter(readable_touchpoints(p));
     if let Some(c) = cursor {
-        select = select.filter(
-            Condition::any().add(Column::TxId.gt(c.tx_id)).add(
-                Condition::all()
-                    .add(Column::TxId.eq(c.tx_id))
-                    .add(Column::Seq.gt(c.id)),
-            ),
-        );
+        select = select.filter(c.after_condition(Column::TxId, Column::Seq));
     }
     if db.backend() == DbBackend::Postgres {
         select = select.filter(
@@ -142,7 +158,13 @@ pub async fn page(
     let entries: Vec<_> = rows
         .into_iter()
         .take(limit as usize)
-        .filter_map(|(change, t)| t.map(|t| (change, t)))
+        .filter_map(|(mut entry, t)| {
+            let t = t?;
+            if !reads_history(p, &t) {
+                entry.changes = serde_json::Value::Object(Default::default());
+            }
+            Some((entry, t))
+        })
         .collect();
     let end_cursor = entries
         .last()

@@ -116,6 +116,13 @@ pub async fn list(
     page(db, scope, query, first, after).await
 }
 
+/// Whether `p` may read what `t`'s writes changed: its owner and its brand may; other readers
+/// of the touchpoint see it as it is now, not its earlier values (which may date from when it
+/// was PRIVATE) or the brand's review comments.
+pub fn reads_history(p: &Principal, t: &touchpoint::Model) -> bool {
+    t.owner_id == p.org_id() || p.relation(t.brand_id) == NetworkRelation::Brand
+}
+
 /// A touchpoint's history, newest first: for its owner and its brand; empty for anyone
 /// else who can see the touchpoint (the trail is between those two).
 pub async fn touchpoint_history(
@@ -126,8 +133,7 @@ pub async fn touchpoint_history(
     after: Option<&str>,
 ) -> AppResult<AuditPage> {
     let query = format!("history:{}", t.id);
-    let involved = t.owner_id == p.org_id() || p.relation(t.brand_id) == NetworkRelation::Brand;
-    if !involved {
+    if !reads_history(p, t) {
         return Ok(AuditPage {
             entries: Vec::new(),
             has_next_page: false,

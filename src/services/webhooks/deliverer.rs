@@ -1,0 +1,551 @@
+//! The deliverer: every instance runs one. Woken by each commit's change events (on
+//! PostgreSQL every instance hears every commit through LISTEN/NOTIFY) and by a short poll
+//! for retries that fall due, it
+//!
+//! 1. **dispatches**: for each enabled endpoint, reads its brand's ledger after the endpoint's
+//!    position (below the oldest running transaction on PostgreSQL, as the change feed does, so
+//!    nothing that commits late is passed over) and adds one delivery per entry of a kind the
+//!    endpoint receives; the endpoint rows are locked `FOR UPDATE SKIP LOCKED`, so one instance
+//!    dispatches an endpoint at a time and a unique `(endpoint, seq)` makes a repeat add nothing;
+//! 2. **claims** due deliveries `FOR UPDATE SKIP LOCKED`, each with a lease (twice the timeout:
+//!    a send ends within one) and one more attempt counted: no two instances send one delivery at once, and an
+//!    instance that dies mid-delivery lets its lease expire, after which another sends it. A
+//!    delivery waits while an earlier version of its touchpoint is pending for the endpoint;
+//! 3. **sends** each, signed, built from the touchpoint as the endpoint's organization may see
+//!    it now (a touchpoint it may no longer see is SKIPPED), and records the outcome: 2xx is
+//!    DELIVERED; 408, 429, 5xx and no answer retry with exponential backoff and jitter (at
+//!    least `Retry-After`) until the retry window ends (then DEAD); any other answer is DEAD at
+//!    once. An endpoint whose deliveries have all failed for the window is disabled.
+//!
+//! On SQLite the one process does all of this; `SKIP LOCKED` is left out there.
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderValue};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
+use sea_orm::{
+    ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::client::{Outcome, WebhookClient};
+use super::payload;
+use super::signing::{self, DELIVERY_HEADER, SIGNATURE_HEADER};
+use super::target::TargetPolicy;
+use crate::auth::{Actor, Principal};
+use crate::clock;
+use crate::db::Db;
+use crate::domain::{ChangeKind, Role};
+use crate::entities::{
+    ledger_entry, organization, partnership, touchpoint, webhook_delivery, webhook_endpoint,
+};
+use crate::error::{AppError, AppResult};
+use crate::services::access::can_read_touchpoint;
+use crate::services::ledger::feed::FeedCursor;
+use crate::services::ledger::log::reads_history;
+
+pub const PENDING: &str = "PENDING";
+pub const DELIVERED: &str = "DELIVERED";
+pub const SKIPPED: &str = "SKIPPED";
+pub const DEAD: &str = "DEAD";
+
+/// Ledger entries one endpoint's dispatch reads at a time.
+const DISPATCH_BATCH: u64 = 500;
+/// Deliveries claimed, and sent concurrently, at a time.
+const CLAIM_BATCH: u64 = 64;
+/// How often the deliverer looks for retries that fell due when no commit woke it.
+const POLL: Duration = Duration::from_millis(500);
+/// The longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// How deliveries are made.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    pub policy: TargetPolicy,
+    /// How long a receiver has to answer.
+    pub timeout: Duration,
+    /// How long a delivery is retried (and an endpoint may fail) before it is given up.
+    pub retry_for: Duration,
+    /// The wait before the second attempt; it doubles with each one after.
+    pub retry_base: Duration,
+}
+
+/// Runs the deliverer until `shutdown` turns true.
+pub async fn run(
+    db: Db,
+    settings: WebhookSettings,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let client = match WebhookClient::new(settings.policy, settings.timeout) {
+        Ok(c) => c,
+        Err(err) => {
+            tracing::error!(error = %err, "webhook client could not be built: no deliveries");
+            return;
+        }
+    };
+    loop {
+        let busy = match tick(&db, &client, &settings).await {
+            Ok(n) => n > 0,
+            Err(err) => {
+                tracing::warn!(error = %err, "webhook delivery round failed");
+                false
+            }
+        };
+        if *shutdown.borrow() {
+            return;
+        }
+        if busy {
+            continue;
+        }
+        tokio::select! {
+            // One round for all the commits since the last.
+            _ = db.events().changed() => {}
+            _ = tokio::time::sleep(POLL) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// One round: dispatch, claim, send. Returns how many deliveries it sent.
+pub async fn tick(db: &Db, client: &WebhookClient, settings: &WebhookSettings) -> AppResult<usize> {
+    // Without an enabled endpoint a round is one read: writes pay nothing for webhooks.
+    let any = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::Enabled.eq(true))
+        .one(db.conn())
+        .await?;
+    if any.is_none() {
+        return Ok(0);
+    }
+    dispatch(db).await?;
+    let due = claim(db, settings).await?;
+    let n = due.len();
+    futures_util::stream::iter(due)
+        .for_each_concurrent(None, |d| async move {
+            if let Err(err) = send(db, client, settings, d).await {
+                tracing::warn!(error = %err, "webhook delivery failed to record");
+            }
+        })
+        .await;
+    Ok(n)
+}
+
+fn postgres(db: &Db) -> bool {
+    db.backend() == DbBackend::Postgres
+}
+
+/// Adds the deliveries of the ledger entries after each enabled endpoint's position.
+async fn dispatch(db: &Db) -> AppResult<()> {
+    use ledger_entry::Column as L;
+    let tx = db.begin_write().await?;
+    let mut select =
+        webhook_endpoint::Entity::find().filter(webhook_endpoint::Column::Enabled.eq(true));
+    if postgres(db) {
+        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let endpoints = select.all(&tx).await?;
+    let now = clock::now();
+    for endpoint in endpoints {
+        let kinds: Vec<ChangeKind> = endpoint
+            .events
+            .0
+            .iter()
+            .filter_map(|k| <ChangeKind as sea_orm::ActiveEnum>::try_from_value(k).ok())
+            .collect();
+        let from = FeedCursor::at(endpoint.brand_id, endpoint.cursor_tx, endpoint.cursor_seq);
+        let mut entries = ledger_entry::Entity::find()
+            .filter(L::BrandId.eq(endpoint.brand_id))
+            .filter(L::Kind.is_in(kinds))
+            .filter(from.after_condition(L::TxId, L::Seq));
+        if postgres(db) {
+            entries = entries.filter(Expr::col((ledger_entry::Entity, L::TxId)).lt(Expr::cust(
+                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+            )));
+        }
+        let entries = entries
+            .order_by_asc(L::TxId)
+            .order_by_asc(L::Seq)
+            .limit(DISPATCH_BATCH)
+            .all(&tx)
+            .await?;
+        let Some(last) = entries.last() else { continue };
+        let (last_tx, last_seq) = (last.tx_id, last.seq);
+        let rows: Vec<_> = entries
+            .iter()
+            .filter_map(|e| {
+                Some(webhook_delivery::ActiveModel::from(
+                    webhook_delivery::Model {
+                        id: Uuid::now_v7(),
+                        endpoint_id: endpoint.id,
+                        seq: e.seq,
+                        tx_id: e.tx_id,
+                        touchpoint_id: e.entity_id,
+                        version: e.version?,
+                        event_type: payload::event_type(e.kind?).to_owned(),
+                        status: PENDING.to_owned(),
+                        attempts: 0,
+                        next_attempt_at: now,
+                        lease_until: None,
+                        last_status: None,
+                        last_latency_ms: None,
+                        last_error: None,
+                        last_response: None,
+                        created_at: now,
+                        delivered_at: None,
+                    },
+                ))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        webhook_delivery::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([
+                    webhook_delivery::Column::EndpointId,
+                    webhook_delivery::Column::Seq,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&tx)
+            .await?;
+        webhook_endpoint::Entity::update_many()
+            .col_expr(webhook_endpoint::Column::CursorTx, Expr::value(last_tx))
+            .col_expr(webhook_endpoint::Column::CursorSeq, Expr::value(last_seq))
+            .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
+            .exec(&tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Claims the due deliveries: a lease each, and one more attempt counted.
+async fn claim(db: &Db, settings: &WebhookSettings) -> AppResult<Vec<webhook_delivery::Model>> {
+    use webhook_delivery::Column as D;
+    let tx = db.begin_write().await?;
+    let now = clock::now();
+    let mut select = webhook_delivery::Entity::find()
+        .filter(D::Status.eq(PENDING))
+        .filter(D::NextAttemptAt.lte(now))
+        .filter(
+            Condition::any()
+                .add(D::LeaseUntil.is_null())
+                .add(D::LeaseUntil.lt(now)),
+        )
+        // Its endpoint is enabled, and no earlier version of its touchpoint waits before it.
+        .filter(Expr::cust(
+            "EXISTS (SELECT 1 FROM webhook_endpoints w \
+               WHERE w.id = webhook_deliveries.endpoint_id AND w.enabled) \
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e \
+               WHERE e.endpoint_id = webhook_deliveries.endpoint_id \
+                 AND e.touchpoint_id = webhook_deliveries.touchpoint_id \
+                 AND e.version < webhook_deliveries.version AND e.status = 'PENDING')",
+        ))
+        .order_by_asc(D::NextAttemptAt)
+        .limit(CLAIM_BATCH);
+    if postgres(db) {
+        select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    let mut due = select.all(&tx).await?;
+    if due.is_empty() {
+        return Ok(due);
+    }
+    let lease =
+        now + chrono::Duration::from_std(settings.timeout * 2).map_err(AppError::internal)?;
+    webhook_delivery::Entity::update_many()
+        .col_expr(D::LeaseUntil, Expr::value(lease))
+        .col_expr(D::Attempts, Expr::col(D::Attempts).add(1))
+        .filter(D::Id.is_in(due.iter().map(|d| d.id)))
+        .exec(&tx)
+        .await?;
+    tx.commit().await?;
+    for d in &mut due {
+        d.attempts += 1;
+        d.lease_until = Some(lease);
+    }
+    Ok(due)
+}
+
+/// The endpoint's organization as a reader: it sees what its VIEWERs would.
+async fn reader(db: &Db, endpoint: &webhook_endpoint::Model) -> AppResult<Option<Principal>> {
+    let Some(organization) = organization::Entity::find_by_id(endpoint.organization_id)
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let partnerships = partnership::Entity::find()
+        .filter(partnership::Column::PartnerId.eq(endpoint.organization_id))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|p| (p.brand_id, p.status))
+        .collect();
+    Ok(Some(Principal {
+        actor: Actor::ApiClient {
+            id: endpoint.id,
+            name: format!("webhook:{}", endpoint.id),
+        },
+        organization,
+        role: Role::Viewer,
+        partnerships,
+    }))
+}
+
+/// Builds, signs and sends one claimed delivery, and records how it went.
+async fn send(
+    db: &Db,
+    client: &WebhookClient,
+    settings: &WebhookSettings,
+    d: webhook_delivery::Model,
+) -> AppResult<()> {
+    let Some(endpoint) = webhook_endpoint::Entity::find_by_id(d.endpoint_id)
+        .one(db.conn())
+        .await?
+    else {
+        return Ok(()); // deleted: its deliveries went with it
+    };
+    let entry = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::EntityId.eq(d.touchpoint_id))
+        .filter(ledger_entry::Column::TxId.eq(d.tx_id))
+        .filter(ledger_entry::Column::Seq.eq(d.seq))
+        .one(db.conn())
+        .await?;
+    let touchpoint = touchpoint::Entity::find_by_id(d.touchpoint_id)
+        .one(db.conn())
+        .await?;
+    let reader = reader(db, &endpoint).await?;
+    let (Some(entry), Some(t), Some(reader)) = (entry, touchpoint, reader) else {
+        return finish(db, &d, Finished::skipped("the change is no longer there")).await;
+    };
+    if !can_read_touchpoint(&reader, &t) {
+        return finish(
+            db,
+            &d,
+            Finished::skipped("the touchpoint is not visible to the endpoint's organization"),
+        )
+        .await;
+    }
+    let body = payload::body(&d, &entry, &t, reads_history(&reader, &t));
+    let now = clock::now();
+    let mut secrets = vec![endpoint.secret.as_str()];
+    if let (Some(old), Some(until)) = (&endpoint.previous_secret, endpoint.previous_secret_until) {
+        if until > now {
+            secrets.push(old);
+        }
+    }
+    let mut headers = HeaderMap::new();
+    let signature = signing::header(&secrets, now.timestamp(), &body);
+    for (name, value) in [
+        (SIGNATURE_HEADER, signature),
+        (DELIVERY_HEADER, d.id.to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.insert(name, v);
+        }
+    }
+    let outcome = client.post(&endpoint.url, headers, body).await;
+    let finished = judge(settings, &d, outcome);
+    finish(db, &d, finished).await?;
+    endpoint_health(db, settings, &endpoint, &d).await
+}
+
+/// What an attempt leaves on its delivery.
+struct Finished {
+    status: &'static str,
+    next_attempt_at: Option<chrono::DateTime<chrono::Utc>>,
+    last_status: Option<i32>,
+    latency_ms: Option<i32>,
+    error: Option<String>,
+    response: Option<String>,
+}
+
+impl Finished {
+    fn skipped(why: &str) -> Self {
+        Self {
+            status: SKIPPED,
+            next_attempt_at: None,
+            last_status: None,
+            latency_ms: None,
+            error: Some(why.to_owned()),
+            response: None,
+        }
+    }
+}
+
+/// The exponential wait before attempt `attempts + 1`, ±20 % jitter.
+fn backoff(base: Duration, attempts: i32) -> Duration {
+    let doubling = Ord::min(u32::try_from(attempts.saturating_sub(1)).unwrap_or(0), 20);
+    let wait = base.saturating_mul(1 << doubling).min(MAX_BACKOFF);
+    wait.mul_f64(rand::thread_rng().gen_range(0.8..1.2))
+}
+
+fn judge(settings: &WebhookSettings, d: &webhook_delivery::Model, outcome: Outcome) -> Finished {
+    let now = clock::now();
+    let millis = |l: Duration| i32::try_from(l.as_millis()).ok();
+    let (retry, retry_after, mut finished) = match outcome {
+        Outcome::Answered {
+            status,
+            retry_after,
+            body,
+            latency,
+        } => {
+            let ok = (200..300).contains(&status);
+            let retry = matches!(status, 408 | 429 | 500..=599);
+            let finished = Finished {
+                status: if ok { DELIVERED } else { DEAD },
+                next_attempt_at: None,
+                last_status: Some(i32::from(status)),
+                latency_ms: millis(latency),
+                error: (!ok).then(|| format!("the receiver answered {status}")),
+                response: Some(body),
+            };
+            (retry, retry_after, finished)
+        }
+        Outcome::Failed {
+            error,
+            timed_out,
+            latency,
+        } => {
+            let error = if timed_out {
+                format!("no answer within {} s", settings.timeout.as_secs())
+            } else {
+                error
+            };
+            let finished = Finished {
+                status: DEAD,
+                next_attempt_at: None,
+                last_status: None,
+                latency_ms: millis(latency),
+                error: Some(error),
+                response: None,
+            };
+            (true, None, finished)
+        }
+        Outcome::Refused { error } => {
+            let finished = Finished {
+                status: DEAD,
+                next_attempt_at: None,
+                last_status: None,
+                latency_ms: None,
+                error: Some(format!("not sent: {error}")),
+                response: None,
+            };
+            (false, None, finished)
+        }
+    };
+    if retry {
+        let window =
+            chrono::Duration::from_std(settings.retry_for).unwrap_or(chrono::Duration::MAX);
+        let wait = backoff(settings.retry_base, d.attempts).max(retry_after.unwrap_or_default());
+        let next = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+        if next - d.created_at < window {
+            finished.status = PENDING;
+            finished.next_attempt_at = Some(next);
+        } else if let Some(e) = &mut finished.error {
+            e.push_str(&format!(" (given up after {} attempts)", d.attempts));
+        }
+    }
+    finished
+}
+
+/// Writes an attempt's outcome, if the delivery is still this attempt's (an instance whose
+/// lease ran out does not overwrite the one that took over).
+async fn finish(db: &Db, d: &webhook_delivery::Model, f: Finished) -> AppResult<()> {
+    use webhook_delivery::Column as D;
+    let now = clock::now();
+    let mut update = webhook_delivery::Entity::update_many()
+        .col_expr(D::Status, Expr::value(f.status))
+        .col_expr(
+            D::LeaseUntil,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .col_expr(D::LastStatus, Expr::value(f.last_status))
+        .col_expr(D::LastLatencyMs, Expr::value(f.latency_ms))
+        .col_expr(
+            D::LastError,
+            Expr::value(f.error.map(|e| e.chars().take(500).collect::<String>())),
+        )
+        .col_expr(D::LastResponse, Expr::value(f.response));
+    if let Some(next) = f.next_attempt_at {
+        update = update.col_expr(D::NextAttemptAt, Expr::value(next));
+    }
+    if f.status == DELIVERED {
+        update = update.col_expr(D::DeliveredAt, Expr::value(Some(now)));
+    }
+    update
+        .filter(D::Id.eq(d.id))
+        .filter(D::Attempts.eq(d.attempts))
+        .exec(db.conn())
+        .await?;
+    Ok(())
+}
+
+/// Marks the endpoint failing (or not) after an attempt, and disables it once it has failed
+/// for the whole retry window.
+async fn endpoint_health(
+    db: &Db,
+    settings: &WebhookSettings,
+    endpoint: &webhook_endpoint::Model,
+    d: &webhook_delivery::Model,
+) -> AppResult<()> {
+    use webhook_endpoint::Column as W;
+    let stored = webhook_delivery::Entity::find_by_id(d.id)
+        .one(db.conn())
+        .await?;
+    let Some(stored) = stored else { return Ok(()) };
+    let now = clock::now();
+    if stored.status == DELIVERED {
+        if endpoint.failing_since.is_some() {
+            webhook_endpoint::Entity::update_many()
+                .col_expr(
+                    W::FailingSince,
+                    Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                )
+                .filter(W::Id.eq(endpoint.id))
+                .exec(db.conn())
+                .await?;
+        }
+        return Ok(());
+    }
+    let since = endpoint.failing_since.unwrap_or(now);
+    let window = chrono::Duration::from_std(settings.retry_for).unwrap_or(chrono::Duration::MAX);
+    let mut update =
+        webhook_endpoint::Entity::update_many().col_expr(W::FailingSince, Expr::value(Some(since)));
+    if now - since >= window {
+        let why = format!(
+            "disabled: every delivery failed since {} (last: {})",
+            since.to_rfc3339(),
+            stored.last_error.unwrap_or_default()
+        );
+        update = update
+            .col_expr(W::Enabled, Expr::value(false))
+            .col_expr(
+                W::DisabledReason,
+                Expr::value(Some(why.chars().take(500).collect::<String>())),
+            )
+            .col_expr(W::Version, Expr::col(W::Version).add(1));
+    }
+    update.filter(W::Id.eq(endpoint.id)).exec(db.conn()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let base = Duration::from_secs(10);
+        for (attempts, nominal) in [(1, 10.0), (2, 20.0), (3, 40.0), (5, 160.0)] {
+            let w = backoff(base, attempts).as_secs_f64();
+            assert!(
+                (nominal * 0.8..=nominal * 1.2).contains(&w),
+                "{attempts}: {w}"
+            );
+        }
+        assert!(backoff(base, 40) <= MAX_BACKOFF.mul_f64(1.2));
+    }
+}
