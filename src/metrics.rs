@@ -1,6 +1,6 @@
 //! Prometheus metrics, kept in process and rendered as text at `GET /metrics`: requests by
 //! operation and outcome, latency histograms, database pool use, statements, open
-//! subscriptions.
+//! subscriptions, webhook deliveries.
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
@@ -22,10 +22,49 @@ struct Histogram {
     count: u64,
 }
 
+impl Histogram {
+    fn observe(&mut self, seconds: f64) {
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                self.counts[i] += 1;
+            }
+        }
+        self.sum += seconds;
+        self.count += 1;
+    }
+
+    fn render(&self, out: &mut String, name: &str, labels: &str) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        for (bound, count) in BUCKETS.iter().zip(self.counts) {
+            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {count}");
+        }
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
+            self.count
+        );
+        let braces = |l: &str| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!("{{{l}}}")
+            }
+        };
+        let _ = writeln!(out, "{name}_sum{} {}", braces(labels), self.sum);
+        let _ = writeln!(out, "{name}_count{} {}", braces(labels), self.count);
+    }
+}
+
 #[derive(Default)]
 struct Inner {
     requests: HashMap<(String, String), u64>,
     latency: HashMap<String, Histogram>,
+    /// Webhook attempts by outcome (`delivered`, `retry`, `dead`, `skipped`).
+    webhook_outcomes: HashMap<&'static str, u64>,
+    /// How long receivers took to answer (or fail).
+    webhook_latency: Histogram,
+    /// Deliveries pending when the deliverer last counted.
+    webhook_pending: u64,
 }
 
 #[derive(Default)]
@@ -62,20 +101,38 @@ impl Metrics {
             .requests
             .entry((op.clone(), outcome.to_owned()))
             .or_default() += 1;
-        let h = inner.latency.entry(op).or_default();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                h.counts[i] += 1;
-            }
+        inner.latency.entry(op).or_default().observe(seconds);
+    }
+
+    /// Records one webhook delivery attempt: its outcome and, when one was sent, how long the
+    /// receiver took.
+    pub fn webhook_attempt(&self, outcome: &'static str, seconds: Option<f64>) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        *inner.webhook_outcomes.entry(outcome).or_default() += 1;
+        if let Some(s) = seconds {
+            inner.webhook_latency.observe(s);
         }
-        h.sum += seconds;
-        h.count += 1;
+    }
+
+    /// Records the number of deliveries waiting to be made.
+    pub fn webhook_pending(&self, pending: u64) {
+        if let Ok(mut inner) = self.inner.lock() {
+            inner.webhook_pending = pending;
+        }
     }
 
     pub fn render(&self, db: &Db) -> String {
         let mut out = String::new();
-        let (requests, latency) = match self.inner.lock() {
-            Ok(inner) => (inner.requests.clone(), inner.latency.clone()),
+        let (requests, latency, outcomes, webhook_latency, pending) = match self.inner.lock() {
+            Ok(inner) => (
+                inner.requests.clone(),
+                inner.latency.clone(),
+                inner.webhook_outcomes.clone(),
+                inner.webhook_latency.clone(),
+                inner.webhook_pending,
+            ),
             Err(_) => Default::default(),
         };
         out.push_str(
@@ -95,19 +152,10 @@ impl Metrics {
         let mut ops: Vec<_> = latency.into_iter().collect();
         ops.sort_by(|a, b| a.0.cmp(&b.0));
         for (op, h) in ops {
-            for (bound, count) in BUCKETS.iter().zip(h.counts) {
-                let _ = writeln!(out, "registry_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"{bound}\"}} {count}");
-            }
-            let _ = writeln!(out, "registry_graphql_request_duration_seconds_bucket{{operation=\"{op}\",le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(
-                out,
-                "registry_graphql_request_duration_seconds_sum{{operation=\"{op}\"}} {}",
-                h.sum
-            );
-            let _ = writeln!(
-                out,
-                "registry_graphql_request_duration_seconds_count{{operation=\"{op}\"}} {}",
-                h.count
+            h.render(
+                &mut out,
+                "registry_graphql_request_duration_seconds",
+                &format!("operation=\"{op}\""),
             );
         }
         let (size, idle) = db.pool_state();
@@ -133,6 +181,26 @@ impl Metrics {
             "registry_subscriptions_open {}",
             db.events().subscribers()
         );
+        out.push_str(
+            "# HELP registry_webhook_attempts_total Webhook delivery attempts by outcome.\n",
+        );
+        out.push_str("# TYPE registry_webhook_attempts_total counter\n");
+        let mut outcomes: Vec<_> = outcomes.into_iter().collect();
+        outcomes.sort();
+        for (outcome, n) in outcomes {
+            let _ = writeln!(
+                out,
+                "registry_webhook_attempts_total{{outcome=\"{outcome}\"}} {n}"
+            );
+        }
+        out.push_str(
+            "# HELP registry_webhook_attempt_duration_seconds How long receivers took to answer.\n",
+        );
+        out.push_str("# TYPE registry_webhook_attempt_duration_seconds histogram\n");
+        webhook_latency.render(&mut out, "registry_webhook_attempt_duration_seconds", "");
+        out.push_str("# HELP registry_webhook_pending Webhook deliveries waiting to be made.\n");
+        out.push_str("# TYPE registry_webhook_pending gauge\n");
+        let _ = writeln!(out, "registry_webhook_pending {pending}");
         out
     }
 }

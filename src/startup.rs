@@ -100,10 +100,12 @@ impl Application {
         let limits = settings.limits.clone();
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let webhooks = webhook_settings(settings);
+        let metrics = Arc::new(Metrics::default());
         if settings.webhooks.webhook_deliverer {
             tokio::spawn(crate::services::webhooks::deliverer::run(
                 db.clone(),
                 webhooks.clone(),
+                Arc::clone(&metrics),
                 shutdown_rx.clone(),
             ));
         }
@@ -128,7 +130,7 @@ impl Application {
                 f64::from(limits.rate_limit_burst),
             ),
             token_limiter: RateLimiter::per_minute(limits.token_rate_limit_per_minute),
-            metrics: Metrics::default(),
+            metrics,
             shutdown: shutdown_rx,
             limits,
         });

@@ -30,7 +30,7 @@ pub struct AppState {
     pub tokens: Arc<TokenService>,
     pub production: bool,
     pub limits: Limits,
-    pub metrics: Metrics,
+    pub metrics: std::sync::Arc<Metrics>,
     /// Requests per caller (user, API client, or IP address when anonymous).
     pub api_limiter: RateLimiter,
     /// `POST /auth/token` per client id and per IP address, against secret guessing.

@@ -344,6 +344,19 @@ async fn failures_are_retried_until_delivered_and_a_410_is_dead_at_once() {
         )
         .await;
     assert_eq!(error_code(&other), Some("NOT_FOUND"));
+
+    // /metrics counts the attempts by outcome, and times the answers.
+    let (status, text) = app.get("/metrics").await;
+    assert_eq!(status, 200);
+    for line in [
+        "registry_webhook_attempts_total{outcome=\"retry\"} 3",
+        "registry_webhook_attempts_total{outcome=\"dead\"} 1",
+        "registry_webhook_attempts_total{outcome=\"delivered\"} 2",
+        "registry_webhook_attempt_duration_seconds_count 6",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    assert!(text.contains("registry_webhook_pending "));
 }
 
 async fn eventually_delivery(app: &TestApp, token: &str, org: uuid::Uuid, status: &str) {

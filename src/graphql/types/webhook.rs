@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::ChangeKind;
 use crate::entities::{webhook_delivery, webhook_endpoint};
-use crate::graphql::context::db;
+use crate::graphql::context::{db, principal};
 use crate::graphql::ids::to_id;
 use crate::services::webhooks::endpoints;
 
@@ -75,7 +75,7 @@ impl WebhookEndpoint {
         ctx: &Context<'_>,
         first: Option<i32>,
     ) -> Result<Vec<WebhookDelivery>> {
-        let list = endpoints::deliveries(db(ctx)?, &self.0, first).await?;
+        let list = endpoints::deliveries(db(ctx)?, principal(ctx)?, &self.0, first).await?;
         Ok(list.into_iter().map(WebhookDelivery).collect())
     }
 }

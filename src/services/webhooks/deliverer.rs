@@ -41,6 +41,7 @@ use crate::entities::{
     ledger_entry, organization, partnership, touchpoint, webhook_delivery, webhook_endpoint,
 };
 use crate::error::{AppError, AppResult};
+use crate::metrics::Metrics;
 use crate::services::access::can_read_touchpoint;
 use crate::services::ledger::feed::FeedCursor;
 use crate::services::ledger::log::reads_history;
@@ -71,10 +72,14 @@ pub struct WebhookSettings {
     pub retry_base: Duration,
 }
 
+/// How often the deliverer counts the deliveries waiting (for `/metrics`).
+const COUNT_EVERY: Duration = Duration::from_secs(5);
+
 /// Runs the deliverer until `shutdown` turns true.
 pub async fn run(
     db: Db,
     settings: WebhookSettings,
+    metrics: std::sync::Arc<Metrics>,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     let client = match WebhookClient::new(settings.policy, settings.timeout) {
@@ -84,8 +89,15 @@ pub async fn run(
             return;
         }
     };
+    let mut counted = std::time::Instant::now() - COUNT_EVERY;
     loop {
-        let busy = match tick(&db, &client, &settings).await {
+        if counted.elapsed() >= COUNT_EVERY {
+            counted = std::time::Instant::now();
+            if let Ok(n) = pending(&db).await {
+                metrics.webhook_pending(n);
+            }
+        }
+        let busy = match tick(&db, &client, &settings, &metrics).await {
             Ok(n) => n > 0,
             Err(err) => {
                 tracing::warn!(error = %err, "webhook delivery round failed");
@@ -108,7 +120,12 @@ pub async fn run(
 }
 
 /// One round: dispatch, claim, send. Returns how many deliveries it sent.
-pub async fn tick(db: &Db, client: &WebhookClient, settings: &WebhookSettings) -> AppResult<usize> {
+pub async fn tick(
+    db: &Db,
+    client: &WebhookClient,
+    settings: &WebhookSettings,
+    metrics: &Metrics,
+) -> AppResult<usize> {
     // Without an enabled endpoint a round is one read: writes pay nothing for webhooks.
     let any = webhook_endpoint::Entity::find()
         .filter(webhook_endpoint::Column::Enabled.eq(true))
@@ -122,7 +139,7 @@ pub async fn tick(db: &Db, client: &WebhookClient, settings: &WebhookSettings) -
     let n = due.len();
     futures_util::stream::iter(due)
         .for_each_concurrent(None, |d| async move {
-            if let Err(err) = send(db, client, settings, d).await {
+            if let Err(err) = send(db, client, settings, metrics, d).await {
                 tracing::warn!(error = %err, "webhook delivery failed to record");
             }
         })
@@ -132,6 +149,15 @@ pub async fn tick(db: &Db, client: &WebhookClient, settings: &WebhookSettings) -
 
 fn postgres(db: &Db) -> bool {
     db.backend() == DbBackend::Postgres
+}
+
+/// Deliveries waiting to be made (or retried).
+async fn pending(db: &Db) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(webhook_delivery::Entity::find()
+        .filter(webhook_delivery::Column::Status.eq(PENDING))
+        .count(db.conn())
+        .await?)
 }
 
 /// Adds the deliveries of the ledger entries after each enabled endpoint's position.
@@ -299,6 +325,7 @@ async fn send(
     db: &Db,
     client: &WebhookClient,
     settings: &WebhookSettings,
+    metrics: &Metrics,
     d: webhook_delivery::Model,
 ) -> AppResult<()> {
     let Some(endpoint) = webhook_endpoint::Entity::find_by_id(d.endpoint_id)
@@ -318,9 +345,11 @@ async fn send(
         .await?;
     let reader = reader(db, &endpoint).await?;
     let (Some(entry), Some(t), Some(reader)) = (entry, touchpoint, reader) else {
+        metrics.webhook_attempt("skipped", None);
         return finish(db, &d, Finished::skipped("the change is no longer there")).await;
     };
     if !can_read_touchpoint(&reader, &t) {
+        metrics.webhook_attempt("skipped", None);
         return finish(
             db,
             &d,
@@ -348,6 +377,15 @@ async fn send(
     }
     let outcome = client.post(&endpoint.url, headers, body).await;
     let finished = judge(settings, &d, outcome);
+    let outcome = match finished.status {
+        DELIVERED => "delivered",
+        PENDING => "retry",
+        _ => "dead",
+    };
+    metrics.webhook_attempt(
+        outcome,
+        finished.latency_ms.map(|ms| f64::from(ms) / 1000.0),
+    );
     finish(db, &d, finished).await?;
     endpoint_health(db, settings, &endpoint, &d).await
 }

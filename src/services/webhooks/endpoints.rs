@@ -4,7 +4,7 @@
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -15,8 +15,9 @@ use crate::clock;
 use crate::db::Db;
 use crate::domain::{text, ChangeKind, PartnershipStatus, Role};
 use crate::entities::string_list::StringList;
-use crate::entities::{ledger_entry, webhook_delivery, webhook_endpoint};
+use crate::entities::{ledger_entry, touchpoint, webhook_delivery, webhook_endpoint};
 use crate::error::{AppError, AppResult};
+use crate::services::access::readable_touchpoints;
 use crate::services::ledger::feed::FeedCursor;
 use crate::services::ledger::{AuditActor, Entry};
 use crate::services::versioned::Versioned;
@@ -279,9 +280,12 @@ pub async fn list(
         .await?)
 }
 
-/// An endpoint's most recent deliveries, newest first (its list was checked by [`list`]).
+/// An endpoint's most recent deliveries, newest first (its list was checked by [`list`]), of
+/// the touchpoints the caller may see now: a delivery still pending of one its organization
+/// may not see (which will be SKIPPED) does not show even its id.
 pub async fn deliveries(
     db: &Db,
+    p: &Principal,
     endpoint: &webhook_endpoint::Model,
     first: Option<i32>,
 ) -> AppResult<Vec<webhook_delivery::Model>> {
@@ -295,11 +299,15 @@ pub async fn deliveries(
         }
         Some(n) => n as u64,
     };
-    // A skipped delivery is of a touchpoint the organization may not see: not even its id is
-    // shown.
+    let readable = touchpoint::Entity::find()
+        .select_only()
+        .column(touchpoint::Column::Id)
+        .filter(readable_touchpoints(p))
+        .into_query();
     Ok(webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::EndpointId.eq(endpoint.id))
         .filter(webhook_delivery::Column::Status.ne(super::deliverer::SKIPPED))
+        .filter(webhook_delivery::Column::TouchpointId.in_subquery(readable))
         .order_by_desc(webhook_delivery::Column::Seq)
         .limit(limit)
         .all(db.conn())
