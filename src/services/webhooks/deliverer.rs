@@ -18,6 +18,7 @@
 //!    once. An endpoint whose deliveries have all failed for the window is disabled.
 //!
 //! On SQLite the one process does all of this; `SKIP LOCKED` is left out there.
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -137,9 +138,13 @@ pub async fn tick(
     dispatch(db).await?;
     let due = claim(db, settings).await?;
     let n = due.len();
+    if n == 0 {
+        return Ok(0);
+    }
+    let batch = &Batch::load(db, &due).await?;
     futures_util::stream::iter(due)
         .for_each_concurrent(None, |d| async move {
-            if let Err(err) = send(db, client, settings, metrics, d).await {
+            if let Err(err) = send(db, client, settings, metrics, batch, d).await {
                 tracing::warn!(error = %err, "webhook delivery failed to record");
             }
         })
@@ -294,30 +299,85 @@ async fn claim(db: &Db, settings: &WebhookSettings) -> AppResult<Vec<webhook_del
     Ok(due)
 }
 
-/// The endpoint's organization as a reader: it sees what its VIEWERs would.
-async fn reader(db: &Db, endpoint: &webhook_endpoint::Model) -> AppResult<Option<Principal>> {
-    let Some(organization) = organization::Entity::find_by_id(endpoint.organization_id)
-        .one(db.conn())
-        .await?
-    else {
-        return Ok(None);
-    };
-    let partnerships = partnership::Entity::find()
-        .filter(partnership::Column::PartnerId.eq(endpoint.organization_id))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|p| (p.brand_id, p.status))
-        .collect();
-    Ok(Some(Principal {
-        actor: Actor::ApiClient {
-            id: endpoint.id,
-            name: format!("webhook:{}", endpoint.id),
-        },
-        organization,
-        role: Role::Viewer,
-        partnerships,
-    }))
+/// What the claimed deliveries are built from, read once for all of them: their endpoints
+/// (each with its organization as a reader: it sees what its VIEWERs would), ledger entries and
+/// touchpoints.
+struct Batch {
+    endpoints: HashMap<Uuid, (webhook_endpoint::Model, Principal)>,
+    entries: HashMap<i64, ledger_entry::Model>,
+    touchpoints: HashMap<Uuid, touchpoint::Model>,
+}
+
+impl Batch {
+    async fn load(db: &Db, due: &[webhook_delivery::Model]) -> AppResult<Self> {
+        let conn = db.conn();
+        let endpoint_ids: HashSet<Uuid> = due.iter().map(|d| d.endpoint_id).collect();
+        let touchpoint_ids: HashSet<Uuid> = due.iter().map(|d| d.touchpoint_id).collect();
+        let endpoints = webhook_endpoint::Entity::find()
+            .filter(webhook_endpoint::Column::Id.is_in(endpoint_ids))
+            .all(conn)
+            .await?;
+        let org_ids: HashSet<Uuid> = endpoints.iter().map(|e| e.organization_id).collect();
+        let organizations: HashMap<Uuid, organization::Model> = organization::Entity::find()
+            .filter(organization::Column::Id.is_in(org_ids.iter().copied()))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let mut partnerships: HashMap<Uuid, Vec<(Uuid, crate::domain::PartnershipStatus)>> =
+            HashMap::new();
+        for p in partnership::Entity::find()
+            .filter(partnership::Column::PartnerId.is_in(org_ids))
+            .all(conn)
+            .await?
+        {
+            partnerships
+                .entry(p.partner_id)
+                .or_default()
+                .push((p.brand_id, p.status));
+        }
+        let endpoints = endpoints
+            .into_iter()
+            .filter_map(|e| {
+                let organization = organizations.get(&e.organization_id)?.clone();
+                let reader = Principal {
+                    actor: Actor::ApiClient {
+                        id: e.id,
+                        name: format!("webhook:{}", e.id),
+                    },
+                    role: Role::Viewer,
+                    partnerships: partnerships
+                        .get(&e.organization_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    organization,
+                };
+                Some((e.id, (e, reader)))
+            })
+            .collect();
+        // By touchpoint first: the ledger's key on PostgreSQL.
+        let entries = ledger_entry::Entity::find()
+            .filter(ledger_entry::Column::EntityId.is_in(touchpoint_ids.iter().copied()))
+            .filter(ledger_entry::Column::Seq.is_in(due.iter().map(|d| d.seq)))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|e| (e.seq, e))
+            .collect();
+        let touchpoints = touchpoint::Entity::find()
+            .filter(touchpoint::Column::Id.is_in(touchpoint_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t))
+            .collect();
+        Ok(Self {
+            endpoints,
+            entries,
+            touchpoints,
+        })
+    }
 }
 
 /// Builds, signs and sends one claimed delivery, and records how it went.
@@ -326,29 +386,19 @@ async fn send(
     client: &WebhookClient,
     settings: &WebhookSettings,
     metrics: &Metrics,
+    batch: &Batch,
     d: webhook_delivery::Model,
 ) -> AppResult<()> {
-    let Some(endpoint) = webhook_endpoint::Entity::find_by_id(d.endpoint_id)
-        .one(db.conn())
-        .await?
-    else {
+    let Some((endpoint, reader)) = batch.endpoints.get(&d.endpoint_id) else {
         return Ok(()); // deleted: its deliveries went with it
     };
-    let entry = ledger_entry::Entity::find()
-        .filter(ledger_entry::Column::EntityId.eq(d.touchpoint_id))
-        .filter(ledger_entry::Column::TxId.eq(d.tx_id))
-        .filter(ledger_entry::Column::Seq.eq(d.seq))
-        .one(db.conn())
-        .await?;
-    let touchpoint = touchpoint::Entity::find_by_id(d.touchpoint_id)
-        .one(db.conn())
-        .await?;
-    let reader = reader(db, &endpoint).await?;
-    let (Some(entry), Some(t), Some(reader)) = (entry, touchpoint, reader) else {
+    let entry = batch.entries.get(&d.seq);
+    let touchpoint = batch.touchpoints.get(&d.touchpoint_id);
+    let (Some(entry), Some(t)) = (entry, touchpoint) else {
         metrics.webhook_attempt("skipped", None);
         return finish(db, &d, Finished::skipped("the change is no longer there")).await;
     };
-    if !can_read_touchpoint(&reader, &t) {
+    if !can_read_touchpoint(reader, t) {
         metrics.webhook_attempt("skipped", None);
         return finish(
             db,
@@ -357,7 +407,7 @@ async fn send(
         )
         .await;
     }
-    let body = payload::body(&d, &entry, &t, reads_history(&reader, &t));
+    let body = payload::body(&d, entry, t, reads_history(reader, t));
     let now = clock::now();
     let mut secrets = vec![endpoint.secret.as_str()];
     if let (Some(old), Some(until)) = (&endpoint.previous_secret, endpoint.previous_secret_until) {
@@ -386,8 +436,10 @@ async fn send(
         outcome,
         finished.latency_ms.map(|ms| f64::from(ms) / 1000.0),
     );
+    let delivered = finished.status == DELIVERED;
+    let error = finished.error.clone();
     finish(db, &d, finished).await?;
-    endpoint_health(db, settings, &endpoint, &d).await
+    endpoint_health(db, settings, endpoint, delivered, error).await
 }
 
 /// What an attempt leaves on its delivery.
@@ -527,15 +579,12 @@ async fn endpoint_health(
     db: &Db,
     settings: &WebhookSettings,
     endpoint: &webhook_endpoint::Model,
-    d: &webhook_delivery::Model,
+    delivered: bool,
+    error: Option<String>,
 ) -> AppResult<()> {
     use webhook_endpoint::Column as W;
-    let stored = webhook_delivery::Entity::find_by_id(d.id)
-        .one(db.conn())
-        .await?;
-    let Some(stored) = stored else { return Ok(()) };
     let now = clock::now();
-    if stored.status == DELIVERED {
+    if delivered {
         if endpoint.failing_since.is_some() {
             webhook_endpoint::Entity::update_many()
                 .col_expr(
@@ -550,13 +599,22 @@ async fn endpoint_health(
     }
     let since = endpoint.failing_since.unwrap_or(now);
     let window = chrono::Duration::from_std(settings.retry_for).unwrap_or(chrono::Duration::MAX);
-    let mut update =
-        webhook_endpoint::Entity::update_many().col_expr(W::FailingSince, Expr::value(Some(since)));
+    if endpoint.failing_since.is_some() && now - since < window {
+        return Ok(()); // already failing, not yet for the whole window
+    }
+    // Another delivery of the round may have marked it first: the earliest time stays.
+    let mut update = webhook_endpoint::Entity::update_many().col_expr(
+        W::FailingSince,
+        Expr::from(sea_orm::sea_query::Func::coalesce([
+            Expr::col(W::FailingSince),
+            Expr::value(since),
+        ])),
+    );
     if now - since >= window {
         let why = format!(
             "disabled: every delivery failed since {} (last: {})",
             since.to_rfc3339(),
-            stored.last_error.unwrap_or_default()
+            error.unwrap_or_default()
         );
         update = update
             .col_expr(W::Enabled, Expr::value(false))
