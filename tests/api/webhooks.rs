@@ -771,3 +771,58 @@ async fn a_receiver_that_does_not_answer_in_time_is_retried() {
     }
     panic!("the timeout was not recorded");
 }
+
+#[actix_web::test]
+async fn an_endpoint_failing_for_the_whole_retry_window_is_disabled_and_says_why() {
+    let app = delivering_app(|s| s.webhooks.webhook_retry_for = Duration::from_secs(1)).await;
+    let net = Network::build(&app).await;
+    let brand = net.brand_id.to_string();
+    let broken = receiver(&[500; 100], Duration::ZERO).await;
+    let (endpoint, _) = create_endpoint(&app, &net.brand_admin.token, &brand, &broken.url).await;
+    create_touchpoint(
+        &app,
+        &net.brand_editor.token,
+        minimal_input(net.brand_id, net.phases[0], "First failure"),
+    )
+    .await;
+    eventually("the first attempt fails", || {
+        !broken.seen.lock().unwrap().is_empty()
+    })
+    .await;
+    actix_web::rt::time::sleep(Duration::from_millis(1200)).await;
+    // A change after the window: its failure finds the endpoint failing for all of it.
+    create_touchpoint(
+        &app,
+        &net.brand_editor.token,
+        minimal_input(net.brand_id, net.phases[0], "Still failing"),
+    )
+    .await;
+    let query = "query($o: ID!) { organization(id: $o) { webhookEndpoints { id enabled disabledReason failingSince version } } }";
+    for _ in 0..300 {
+        let d = app
+            .data(&net.brand_admin.token, query, json!({ "o": brand }))
+            .await;
+        let e = &d["organization"]["webhookEndpoints"][0];
+        if e["enabled"] == false {
+            assert_eq!(e["id"], json!(endpoint));
+            let why = e["disabledReason"].as_str().unwrap();
+            assert!(why.contains("every delivery failed since"), "{why}");
+            assert!(why.contains("500"), "the last error is named: {why}");
+            // Its ADMIN re-enables it once the receiver is fixed.
+            let r = app
+                .data(
+                    &net.brand_admin.token,
+                    "mutation($i: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $i) { endpoint { enabled disabledReason failingSince } } }",
+                    json!({ "i": { "id": endpoint, "enabled": true } }),
+                )
+                .await;
+            assert_eq!(
+                r["updateWebhookEndpoint"]["endpoint"],
+                json!({ "enabled": true, "disabledReason": null, "failingSince": null })
+            );
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the endpoint was not disabled");
+}
