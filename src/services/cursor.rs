@@ -41,6 +41,19 @@ impl Cursor {
     }
 }
 
+/// The page size `first` asks for: `default` when absent, BAD_USER_INPUT (field `first`)
+/// outside `0..=max`.
+pub fn page_size(first: Option<i32>, default: u64, max: u64) -> AppResult<u64> {
+    match first {
+        None => Ok(default),
+        Some(n) if n < 0 || n as u64 > max => Err(AppError::bad_input(
+            "first",
+            format!("first must be between 0 and {max}"),
+        )),
+        Some(n) => Ok(n as u64),
+    }
+}
+
 /// A short, stable tag for a query's shape (ordering + filter), from its JSON form.
 pub fn query_tag(shape: &impl Serialize) -> String {
     let json = serde_json::to_vec(shape).unwrap_or_default();

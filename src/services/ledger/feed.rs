@@ -35,6 +35,7 @@ use crate::entities::{ledger_entry, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::brands;
+use crate::services::cursor::page_size;
 
 pub const DEFAULT_FEED_PAGE: u64 = 100;
 pub const MAX_FEED_PAGE: u64 = 500;
@@ -119,16 +120,7 @@ pub async fn page(
     first: Option<i32>,
 ) -> AppResult<FeedPage> {
     brands::require_known(p, brand_id)?;
-    let limit = match first {
-        None => DEFAULT_FEED_PAGE,
-        Some(n) if n < 0 || n as u64 > MAX_FEED_PAGE => {
-            return Err(AppError::bad_input(
-                "first",
-                format!("first must be between 0 and {MAX_FEED_PAGE}"),
-            ))
-        }
-        Some(n) => n as u64,
-    };
+    let limit = page_size(first, DEFAULT_FEED_PAGE, MAX_FEED_PAGE)?;
     let cursor = after
         .map(|text| FeedCursor::decode(text, brand_id))
         .transpose()?;

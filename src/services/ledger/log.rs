@@ -10,7 +10,7 @@ use crate::domain::Role;
 use crate::entities::ledger_entry::{self, Column};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
-use crate::services::cursor::Cursor;
+use crate::services::cursor::{page_size, Cursor};
 use crate::services::touchpoint_list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// One page of entries, newest first.
@@ -32,17 +32,6 @@ impl AuditPage {
     }
 }
 
-fn page_size(first: Option<i32>) -> AppResult<u64> {
-    match first {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(n) if n < 0 || n as u64 > MAX_PAGE_SIZE => Err(AppError::bad_input(
-            "first",
-            format!("first must be between 0 and {MAX_PAGE_SIZE}"),
-        )),
-        Some(n) => Ok(n as u64),
-    }
-}
-
 async fn page(
     db: &Db,
     scope: Condition,
@@ -50,7 +39,7 @@ async fn page(
     first: Option<i32>,
     after: Option<&str>,
 ) -> AppResult<AuditPage> {
-    let limit = page_size(first)?;
+    let limit = page_size(first, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?;
     let mut select = ledger_entry::Entity::find().filter(scope);
     if let Some(text) = after {
         let cursor = Cursor::decode("after", text, &query)?;

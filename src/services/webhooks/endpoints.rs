@@ -289,16 +289,7 @@ pub async fn deliveries(
     endpoint: &webhook_endpoint::Model,
     first: Option<i32>,
 ) -> AppResult<Vec<webhook_delivery::Model>> {
-    let limit = match first {
-        None => DEFAULT_DELIVERIES,
-        Some(n) if n < 0 || n as u64 > MAX_DELIVERIES => {
-            return Err(AppError::bad_input(
-                "first",
-                format!("first must be between 0 and {MAX_DELIVERIES}"),
-            ))
-        }
-        Some(n) => n as u64,
-    };
+    let limit = crate::services::cursor::page_size(first, DEFAULT_DELIVERIES, MAX_DELIVERIES)?;
     let readable = touchpoint::Entity::find()
         .select_only()
         .column(touchpoint::Column::Id)
