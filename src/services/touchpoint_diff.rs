@@ -26,10 +26,7 @@ pub fn created(after: &Model) -> Changes {
 /// The touchpoint as a document of its public fields (unset ones left out), with its version
 /// and the time it was last changed.
 pub fn document(m: &Model) -> Value {
-    let mut doc = serde_json::Map::new();
-    for c in super::ledger::changes::fields(&created(m).into_json()) {
-        doc.insert(c.field, c.after);
-    }
+    let mut doc = created(m).into_after();
     doc.insert("version".into(), m.version.into());
     doc.insert("updatedAt".into(), json(&m.updated_at));
     Value::Object(doc)

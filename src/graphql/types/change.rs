@@ -7,7 +7,7 @@ use super::touchpoint::Touchpoint;
 use crate::domain::ChangeKind;
 use crate::entities::{ledger_entry, touchpoint};
 use crate::graphql::ids::to_id;
-use crate::services::ledger::feed::FeedPage;
+use crate::services::ledger::feed::{FeedEntry, FeedPage};
 
 /// Something that happened to a touchpoint.
 pub struct TouchpointChange {
@@ -76,15 +76,14 @@ pub struct TouchpointChangeConnection {
 
 impl From<FeedPage> for TouchpointChangeConnection {
     fn from(page: FeedPage) -> Self {
-        let change = |e: &ledger_entry::Model, t: &touchpoint::Model| TouchpointChange {
-            // The feed reads only entries with a kind.
-            kind: e.kind.unwrap_or(ChangeKind::Updated),
-            at: e.at,
-            actor: e.actor_label.clone(),
-            entry: Some(e.clone()),
-            touchpoint: t.clone(),
+        let change = |f: &FeedEntry| TouchpointChange {
+            kind: f.kind,
+            at: f.entry.at,
+            actor: f.entry.actor_label.clone(),
+            entry: Some(f.entry.clone()),
+            touchpoint: f.touchpoint.clone(),
         };
-        let cursors: Vec<String> = page.entries.iter().map(|(e, _)| page.cursor(e)).collect();
+        let cursors: Vec<String> = page.entries.iter().map(|f| page.cursor(&f.entry)).collect();
         Self {
             page_info: PageInfo {
                 has_next_page: page.has_next_page,
@@ -96,12 +95,12 @@ impl From<FeedPage> for TouchpointChangeConnection {
                 .entries
                 .iter()
                 .zip(cursors)
-                .map(|((c, t), cursor)| TouchpointChangeEdge {
+                .map(|(f, cursor)| TouchpointChangeEdge {
                     cursor,
-                    node: change(c, t),
+                    node: change(f),
                 })
                 .collect(),
-            nodes: page.entries.iter().map(|(c, t)| change(c, t)).collect(),
+            nodes: page.entries.iter().map(change).collect(),
         }
     }
 }

@@ -56,13 +56,25 @@ impl Changes {
         serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".to_owned())
     }
 
+    /// A document of the changed fields' values after the write.
+    pub fn into_after(self) -> Map<String, Value> {
+        self.0
+            .into_iter()
+            .map(|(field, pair)| match pair {
+                Value::Array(mut both) if both.len() == 2 => (field, both.remove(1)),
+                other => (field, other),
+            })
+            .collect()
+    }
+
     /// As stored in the ledger's `changes` column.
     pub fn into_json(self) -> Value {
         Value::Object(self.0)
     }
 }
 
-/// One changed field of a stored entry.
+/// One changed field of a stored entry (as the API and webhook bodies show it).
+#[derive(Debug, Serialize)]
 pub struct FieldChange {
     pub field: String,
     pub before: Value,

@@ -31,6 +31,7 @@ use uuid::Uuid;
 use super::log::reads_history;
 use crate::auth::Principal;
 use crate::db::Db;
+use crate::domain::ChangeKind;
 use crate::entities::{ledger_entry, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
@@ -97,9 +98,16 @@ impl FeedCursor {
     }
 }
 
+/// One change of the feed: its kind, its ledger entry and the touchpoint as it is now.
+pub struct FeedEntry {
+    pub kind: ChangeKind,
+    pub entry: ledger_entry::Model,
+    pub touchpoint: touchpoint::Model,
+}
+
 pub struct FeedPage {
     pub brand_id: Uuid,
-    pub entries: Vec<(ledger_entry::Model, touchpoint::Model)>,
+    pub entries: Vec<FeedEntry>,
     pub has_next_page: bool,
     /// Where to resume: the last entry's cursor, or the cursor given when nothing is new.
     pub end_cursor: Option<FeedCursor>,
@@ -150,17 +158,21 @@ pub async fn page(
     let entries: Vec<_> = rows
         .into_iter()
         .take(limit as usize)
-        .filter_map(|(mut entry, t)| {
-            let t = t?;
-            if !reads_history(p, &t) {
+        .filter_map(|(mut entry, touchpoint)| {
+            let touchpoint = touchpoint?;
+            if !reads_history(p, &touchpoint) {
                 entry.changes = serde_json::Value::Object(Default::default());
             }
-            Some((entry, t))
+            Some(FeedEntry {
+                kind: entry.kind?,
+                entry,
+                touchpoint,
+            })
         })
         .collect();
     let end_cursor = entries
         .last()
-        .map(|(e, _)| FeedCursor::of(brand_id, e))
+        .map(|f| FeedCursor::of(brand_id, &f.entry))
         .or(cursor);
     Ok(FeedPage {
         brand_id,

@@ -1,7 +1,7 @@
 //! What a delivery carries: `{id, type, createdAt, brandId, cursor, data: {touchpoint, changes,
 //! actor}}`, the touchpoint as the endpoint's organization may see it when the delivery is
 //! built. `changes` are shown to the touchpoint's owner and brand only, as in the change feed.
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::domain::ChangeKind;
 use crate::entities::{ledger_entry, touchpoint, webhook_delivery};
@@ -27,11 +27,8 @@ pub fn body(
     t: &touchpoint::Model,
     with_changes: bool,
 ) -> Vec<u8> {
-    let changes: Vec<Value> = if with_changes {
+    let changes = if with_changes {
         changes::fields(&entry.changes)
-            .into_iter()
-            .map(|c| json!({ "field": c.field, "before": c.before, "after": c.after }))
-            .collect()
     } else {
         Vec::new()
     };
