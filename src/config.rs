@@ -140,6 +140,9 @@ pub struct Settings {
     #[command(flatten)]
     pub webhooks: Webhooks,
 
+    #[command(flatten)]
+    pub persisted: Persisted,
+
     /// `text` (default) or `json` log lines.
     #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -261,6 +264,44 @@ impl Default for Webhooks {
             webhook_deliverer: true,
         }
     }
+}
+
+/// Persisted operations: automatic persisted queries and trusted documents.
+#[derive(Debug, Clone, Args)]
+pub struct Persisted {
+    /// `allowed` runs free-form documents, automatic persisted queries and trusted documents;
+    /// `required` runs only trusted documents, except for API clients allowed free-form ones.
+    #[arg(
+        long,
+        env = "PERSISTED_OPERATIONS",
+        default_value = "allowed",
+        global = true
+    )]
+    pub persisted_operations: PersistedMode,
+    /// The trusted documents: a JSON manifest (id → document, or Apollo's persisted query
+    /// manifest) or a directory of `.graphql` files. Read at start and on SIGHUP.
+    #[arg(long, env = "PERSISTED_OPERATIONS_MANIFEST", global = true)]
+    pub persisted_operations_manifest: Option<PathBuf>,
+    /// Automatic persisted queries kept in memory; the least recently used go first.
+    #[arg(long, env = "APQ_CACHE_SIZE", default_value = "1000", global = true)]
+    pub apq_cache_size: std::num::NonZeroUsize,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Self {
+            persisted_operations: PersistedMode::Allowed,
+            persisted_operations_manifest: None,
+            apq_cache_size: std::num::NonZeroUsize::new(1000)
+                .unwrap_or(std::num::NonZeroUsize::MIN),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PersistedMode {
+    Allowed,
+    Required,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -18,6 +18,10 @@ pub enum ErrorCode {
     Internal,
     GraphqlParseFailed,
     GraphqlValidationFailed,
+    /// Apollo's automatic persisted queries: the hash is not known (yet); send the text.
+    PersistedQueryNotFound,
+    /// Only trusted documents run here (`PERSISTED_OPERATIONS=required`).
+    PersistedQueryNotInList,
 }
 
 impl ErrorCode {
@@ -32,6 +36,8 @@ impl ErrorCode {
             Self::Internal => "INTERNAL",
             Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
         }
     }
 }
@@ -40,6 +46,79 @@ impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// A limit of DESIGN §6 that a request passed: which, the request's value, the limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverLimit {
+    pub limit: Limit,
+    pub value: usize,
+    pub max: usize,
+}
+
+/// The limits a request's shape is held to (`extensions.limit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Complexity,
+    Depth,
+    Aliases,
+    RootFields,
+    Directives,
+    Fields,
+    Batch,
+}
+
+impl Limit {
+    /// `extensions.limit`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Complexity => "complexity",
+            Self::Depth => "depth",
+            Self::Aliases => "aliases",
+            Self::RootFields => "rootFields",
+            Self::Directives => "directives",
+            Self::Fields => "fields",
+            Self::Batch => "batch",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Complexity => "complexity",
+            Self::Depth => "depth",
+            Self::Aliases => "aliases",
+            Self::RootFields => "root fields",
+            Self::Directives => "directives on one field",
+            Self::Fields => "field selections",
+            Self::Batch => "operations in the batch",
+        }
+    }
+}
+
+impl fmt::Display for OverLimit {
+    /// `complexity 23,400 exceeds the limit of 20,000`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} exceeds the limit of {}",
+            self.limit.label(),
+            grouped(self.value),
+            grouped(self.max)
+        )
+    }
+}
+
+/// `23400` → `23,400`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A cause kept for the operator's log only.
@@ -65,6 +144,16 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     LimitExceeded(String),
+    /// A request over one of DESIGN §6's limits, with the measured value.
+    #[error("{0}")]
+    OverLimit(OverLimit),
+    /// The hash of an automatic persisted query this server does not hold; Apollo's clients
+    /// answer it by sending the text with the hash. (The message is the one they look for.)
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
+    /// A document that is not among the trusted documents, when only those run.
+    #[error("{0}")]
+    NotTrusted(String),
     /// The message is fixed; the cause goes to the log.
     #[error("internal error")]
     Internal(InternalCause),
@@ -93,7 +182,9 @@ impl AppError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::BadInput { .. } => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
-            Self::LimitExceeded(_) => ErrorCode::LimitExceeded,
+            Self::LimitExceeded(_) | Self::OverLimit(_) => ErrorCode::LimitExceeded,
+            Self::PersistedQueryNotFound => ErrorCode::PersistedQueryNotFound,
+            Self::NotTrusted(_) => ErrorCode::PersistedQueryNotInList,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -145,3 +236,25 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_says_which_the_value_and_the_limit() {
+        let over = OverLimit {
+            limit: Limit::Complexity,
+            value: 23_400,
+            max: 20_000,
+        };
+        assert_eq!(
+            over.to_string(),
+            "complexity 23,400 exceeds the limit of 20,000"
+        );
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+        assert_eq!(grouped(999_999), "999,999");
+    }
+}

@@ -65,6 +65,8 @@ struct Inner {
     webhook_latency: Histogram,
     /// Deliveries pending when the deliverer last counted.
     webhook_pending: u64,
+    /// Documents run, by where their text came from (`free_form`, `apq`, `trusted`).
+    documents: HashMap<&'static str, u64>,
 }
 
 #[derive(Default)]
@@ -116,6 +118,14 @@ impl Metrics {
         }
     }
 
+    /// Records where the text of one operation came from: an operator sees how much of the
+    /// traffic is free-form before requiring trusted documents.
+    pub fn document(&self, source: &'static str) {
+        if let Ok(mut inner) = self.inner.lock() {
+            *inner.documents.entry(source).or_default() += 1;
+        }
+    }
+
     /// Records the number of deliveries waiting to be made.
     pub fn webhook_pending(&self, pending: u64) {
         if let Ok(mut inner) = self.inner.lock() {
@@ -125,16 +135,18 @@ impl Metrics {
 
     pub fn render(&self, db: &Db) -> String {
         let mut out = String::new();
-        let (requests, latency, outcomes, webhook_latency, pending) = match self.inner.lock() {
-            Ok(inner) => (
-                inner.requests.clone(),
-                inner.latency.clone(),
-                inner.webhook_outcomes.clone(),
-                inner.webhook_latency.clone(),
-                inner.webhook_pending,
-            ),
-            Err(_) => Default::default(),
-        };
+        let (requests, latency, outcomes, webhook_latency, pending, documents) =
+            match self.inner.lock() {
+                Ok(inner) => (
+                    inner.requests.clone(),
+                    inner.latency.clone(),
+                    inner.webhook_outcomes.clone(),
+                    inner.webhook_latency.clone(),
+                    inner.webhook_pending,
+                    inner.documents.clone(),
+                ),
+                Err(_) => Default::default(),
+            };
         out.push_str(
             "# HELP registry_graphql_requests_total GraphQL requests by operation and outcome.\n",
         );
@@ -156,6 +168,18 @@ impl Metrics {
                 &mut out,
                 "registry_graphql_request_duration_seconds",
                 &format!("operation=\"{op}\""),
+            );
+        }
+        out.push_str(
+            "# HELP registry_graphql_documents_total Operations run, by where their document came from.\n",
+        );
+        out.push_str("# TYPE registry_graphql_documents_total counter\n");
+        let mut documents: Vec<_> = documents.into_iter().collect();
+        documents.sort();
+        for (source, n) in documents {
+            let _ = writeln!(
+                out,
+                "registry_graphql_documents_total{{source=\"{source}\"}} {n}"
             );
         }
         let (size, idle) = db.pool_state();

@@ -6,8 +6,11 @@ use actix_web::dev::Server;
 use actix_web::{web, App, HttpServer};
 
 use crate::auth::TokenService;
+use crate::config::PersistedMode;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::graphql::limits::ComplexityProbe;
+use crate::graphql::persisted::{ManifestError, PersistedOperations};
 use crate::graphql::{build_schema, SchemaOptions};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{routes, AppState};
@@ -44,6 +47,12 @@ pub enum StartupError {
     Database(#[from] sea_orm::DbErr),
     #[error("signing key: {0}")]
     Key(#[from] crate::auth::keys::KeyError),
+    #[error("trusted documents: {0}")]
+    TrustedDocuments(#[from] ManifestError),
+    #[error(
+        "PERSISTED_OPERATIONS=required needs the trusted documents (PERSISTED_OPERATIONS_MANIFEST)"
+    )]
+    NoTrustedDocuments,
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: String,
@@ -67,6 +76,41 @@ fn webhook_settings(settings: &Settings) -> WebhookSettings {
         retry_for: w.webhook_retry_for,
         retry_base: w.webhook_retry_base,
     }
+}
+
+/// The persisted operations the settings describe; the trusted documents are read again on
+/// SIGHUP, so an operator rolls out a new manifest without a restart.
+fn persisted_operations(settings: &Settings) -> Result<Arc<PersistedOperations>, StartupError> {
+    let p = &settings.persisted;
+    if p.persisted_operations == PersistedMode::Required
+        && p.persisted_operations_manifest.is_none()
+    {
+        return Err(StartupError::NoTrustedDocuments);
+    }
+    let persisted = Arc::new(PersistedOperations::new(
+        p.persisted_operations,
+        p.apq_cache_size,
+        p.persisted_operations_manifest.clone(),
+    )?);
+    #[cfg(unix)]
+    if p.persisted_operations_manifest.is_some() {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut hangups) = signal(SignalKind::hangup()) {
+            let persisted = Arc::clone(&persisted);
+            tokio::spawn(async move {
+                while hangups.recv().await.is_some() {
+                    match persisted.reload() {
+                        Ok(count) => tracing::info!(count, "trusted documents reloaded"),
+                        Err(err) => tracing::error!(
+                            error = %err,
+                            "trusted documents not reloaded; the ones loaded before stay"
+                        ),
+                    }
+                }
+            });
+        }
+    }
+    Ok(persisted)
 }
 
 /// A built server, bound and ready to run.
@@ -101,6 +145,7 @@ impl Application {
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let webhooks = webhook_settings(settings);
         let metrics = Arc::new(Metrics::default());
+        let persisted = persisted_operations(settings)?;
         if settings.webhooks.webhook_deliverer {
             tokio::spawn(crate::services::webhooks::deliverer::run(
                 db.clone(),
@@ -121,6 +166,8 @@ impl Application {
                 },
             ),
             documents: Default::default(),
+            persisted,
+            complexity: ComplexityProbe::new(limits.max_complexity),
             in_flight: Arc::new(tokio::sync::Semaphore::new(settings.in_flight())),
             db: db.clone(),
             tokens,

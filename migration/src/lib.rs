@@ -14,6 +14,7 @@ mod m20261201_000006_sqlite_ratings_from_their_index;
 mod m20261203_000007_versions_for_every_versioned_entity;
 mod m20261203_000008_one_ledger;
 mod m20261203_000009_webhooks;
+mod m20261203_000010_free_form_api_clients;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_versions_for_every_versioned_entity::Migration),
             Box::new(m20261203_000008_one_ledger::Migration),
             Box::new(m20261203_000009_webhooks::Migration),
+            Box::new(m20261203_000010_free_form_api_clients::Migration),
         ]
     }
 }

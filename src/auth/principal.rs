@@ -38,6 +38,9 @@ pub struct Principal {
     pub role: Role,
     /// (brand id, status) of every partnership in which the organization is the partner.
     pub partnerships: Vec<(Uuid, PartnershipStatus)>,
+    /// May send documents outside the trusted documents when the server requires them: an
+    /// API client marked so (an integration script); never a user.
+    pub free_form_documents: bool,
 }
 
 impl Principal {
@@ -188,6 +191,7 @@ impl Principal {
             },
             role: Role::Editor,
             partnerships: vec![],
+            free_form_documents: false,
         }
     }
 }

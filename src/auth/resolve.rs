@@ -154,7 +154,7 @@ async fn as_user(db: &Db, subject: Uuid, org: Option<Uuid>) -> Result<Option<Pri
         email: chosen.email.clone(),
         name: chosen.user_name.clone(),
     };
-    principal_in(db, actor, chosen.organization(), chosen.role)
+    principal_in(db, actor, chosen.organization(), chosen.role, false)
         .await
         .map(Some)
 }
@@ -174,9 +174,15 @@ async fn as_client(db: &Db, subject: Uuid) -> Result<Option<Principal>, AppError
         id: client.id,
         name: client.name,
     };
-    principal_in(db, actor, organization, client.role)
-        .await
-        .map(Some)
+    principal_in(
+        db,
+        actor,
+        organization,
+        client.role,
+        client.free_form_documents,
+    )
+    .await
+    .map(Some)
 }
 
 async fn principal_in(
@@ -184,6 +190,7 @@ async fn principal_in(
     actor: Actor,
     organization: organization::Model,
     role: Role,
+    free_form_documents: bool,
 ) -> Result<Principal, AppError> {
     let partnerships = partnership::Entity::find()
         .filter(partnership::Column::PartnerId.eq(organization.id))
@@ -197,5 +204,6 @@ async fn principal_in(
         organization,
         role,
         partnerships,
+        free_form_documents,
     })
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub secret_hash: String,
     pub created_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
+    /// May send free-form documents when the server requires trusted documents.
+    pub free_form_documents: bool,
     /// +1 on every change; writes are guarded by the version they read.
     pub version: i32,
 }

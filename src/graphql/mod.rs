@@ -8,6 +8,7 @@ pub mod inputs;
 pub mod limits;
 pub mod loaders;
 pub mod mutations;
+pub mod persisted;
 pub mod prefetch;
 pub mod query;
 pub mod scalars;
@@ -73,9 +74,9 @@ pub fn build_schema(
             public_url: options.public_url.clone(),
         })
         .data(options.webhook_targets)
-        .limit_depth(options.limits.max_depth)
-        .limit_complexity(options.limits.max_complexity)
-        .limit_directives(options.limits.max_directives);
+        // Depth, directives and the other shape limits are counted before execution
+        // (`limits`), with their figures; complexity needs the schema's costs.
+        .limit_complexity(options.limits.max_complexity);
     if options.production {
         builder = builder.disable_introspection().disable_suggestions();
     }

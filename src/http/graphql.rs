@@ -21,7 +21,8 @@ use super::{graphiql, AppState};
 use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::context::RequestContext;
-use crate::graphql::errors::{finalize, parse_failure};
+use crate::graphql::document_cache::Parsed;
+use crate::graphql::errors::{finalize, parse_failure, refused_before_execution, server_error};
 use crate::graphql::limits::Shape;
 use crate::graphql::loaders::Loaders;
 
@@ -99,14 +100,26 @@ fn error_response(
     )
 }
 
-/// A request error (bad parameters, parse or validation failure, limits): 200 for
-/// `application/json`, 400 for `application/graphql-response+json`.
-fn request_error(media: MediaType, code: ErrorCode, message: &str) -> HttpResponse {
-    let status = match media {
+/// The status of a request error (bad parameters, parse or validation failure, limits): 200
+/// for `application/json`, 400 for `application/graphql-response+json`.
+fn request_error_status(media: MediaType) -> StatusCode {
+    match media {
         MediaType::Json => StatusCode::OK,
         MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
-    };
-    error_response(status, media, code, message)
+    }
+}
+
+fn request_error(media: MediaType, code: ErrorCode, message: &str) -> HttpResponse {
+    error_response(request_error_status(media), media, code, message)
+}
+
+/// A request error raised as an [`AppError`], with its extensions (field, limit figures).
+fn refused(media: MediaType, request_id: &str, err: AppError) -> HttpResponse {
+    let body = json!({ "errors": [server_error(&err, request_id)] });
+    HttpResponse::build(request_error_status(media))
+        .insert_header((header::CONTENT_TYPE, media.content_type()))
+        .insert_header(("x-request-id", request_id))
+        .body(body.to_string())
 }
 
 fn is_json(req: &HttpRequest) -> bool {
@@ -239,17 +252,54 @@ pub async fn post(
                 "batched requests are not enabled",
             )
         }
-        BatchRequest::Batch(list) if list.len() > state.limits.max_batch || list.is_empty() => {
-            let message = format!("a batch holds 1 to {} operations", state.limits.max_batch);
-            return request_error(media, ErrorCode::LimitExceeded, &message);
+        BatchRequest::Batch(list) if list.is_empty() => {
+            return request_error(
+                media,
+                ErrorCode::BadUserInput,
+                "the batch holds no operation",
+            )
+        }
+        BatchRequest::Batch(list) if list.len() > state.limits.max_batch => {
+            let over = crate::error::OverLimit {
+                limit: crate::error::Limit::Batch,
+                value: list.len(),
+                max: state.limits.max_batch,
+            };
+            return refused(media, &request_id(), AppError::OverLimit(over));
         }
         BatchRequest::Batch(list) => list,
     };
-    if requests.iter().any(|r| r.query.trim().is_empty()) {
+    if requests.iter().any(lacks_document) {
         return request_error(media, ErrorCode::BadUserInput, "the request has no query");
     }
     let batched = requests.len() > 1 || body.first() == Some(&b'[');
-    run(&state, &req, media, requests, batched).await
+    let source = Source::Body(body);
+    run(&state, &req, media, requests, batched, source).await
+}
+
+/// Neither a query text nor the hash of a persisted one.
+fn lacks_document(request: &Request) -> bool {
+    request.query.trim().is_empty() && !request.extensions.contains_key("persistedQuery")
+}
+
+/// Where the requests were read from, to read one again: the complexity probe needs a refused
+/// request's variables, and keeping a copy of every request's variables would cost each
+/// request (a sync batch's are large) for the few that are refused.
+enum Source {
+    Body(web::Bytes),
+    QueryString(String),
+}
+
+impl Source {
+    fn request(&self, index: usize) -> Option<Request> {
+        match self {
+            Self::Body(body) => match parse_body(body).ok()? {
+                BatchRequest::Single(request) => (index == 0).then_some(request),
+                BatchRequest::Batch(list) => list.into_iter().nth(index),
+            },
+            Self::QueryString(query) => async_graphql::http::parse_query_string(query).ok(),
+        }
+    }
 }
 
 /// `GET /graphql`: a query in the URL, or GraphiQL for a browser outside production.
@@ -271,7 +321,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             "accept application/graphql-response+json or application/json",
         );
     };
-    let mut request = match async_graphql::http::parse_query_string(query_string) {
+    let request = match async_graphql::http::parse_query_string(query_string) {
         Ok(r) => r,
         Err(_) => {
             return request_error(
@@ -281,32 +331,42 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             )
         }
     };
-    if request.query.trim().is_empty() {
+    if lacks_document(&request) {
         return request_error(media, ErrorCode::BadUserInput, "the request has no query");
     }
-    // Only queries may be sent by GET: a GET must be safe to repeat and to prefetch.
-    if selected_operation(&mut request).is_some_and(|ty| ty != OperationType::Query) {
-        let mut response = error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            media,
-            ErrorCode::BadUserInput,
-            "mutations and subscriptions are sent by POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    run(&state, &req, media, vec![request], false).await
+    let source = Source::QueryString(query_string.to_owned());
+    run(&state, &req, media, vec![request], false, source).await
 }
 
-/// The type of the operation the request would run, if the document parses and names one.
-fn selected_operation(request: &mut Request) -> Option<OperationType> {
-    let wanted = request.operation_name.clone();
-    let doc = request.parsed_query().ok()?;
+/// The validators of a GET answer: the caller's browser may keep it (a shared cache may not:
+/// it is the caller's) and revalidate it by its ETag, a hash of the body.
+fn etag_of(body: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    format!("\"{:016x}\"", hasher.finish())
+}
+
+/// Whether the request's `If-None-Match` names `etag`.
+fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|tags| {
+            tags.split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == etag || t == "*")
+        })
+}
+
+/// The type of the operation the request runs, if the document names one.
+fn selected_operation(
+    doc: &async_graphql::parser::types::ExecutableDocument,
+    wanted: Option<&str>,
+) -> Option<OperationType> {
     doc.operations
         .iter()
-        .find(|(name, _)| match (&wanted, name) {
+        .find(|(name, _)| match (wanted, name) {
             (Some(wanted), Some(name)) => wanted == name.as_str(),
             (None, _) => true,
             (Some(_), None) => false,
@@ -320,6 +380,57 @@ fn client_ip(req: &HttpRequest) -> String {
         .unwrap_or_default()
 }
 
+/// Why a request was answered before it ran.
+pub(super) enum Refusal {
+    App(AppError),
+    /// The document does not parse.
+    Parse(ServerError),
+    /// A mutation or subscription sent by GET.
+    NotByGet,
+}
+
+impl Refusal {
+    fn outcome(&self) -> &'static str {
+        match self {
+            Self::App(err) => err.code().as_str(),
+            Self::Parse(_) => ErrorCode::GraphqlParseFailed.as_str(),
+            Self::NotByGet => ErrorCode::BadUserInput.as_str(),
+        }
+    }
+
+    /// As a GraphQL response (over WebSocket).
+    pub(super) fn into_response(self, request_id: &str) -> Response {
+        match self {
+            Self::App(err) => Response::from_errors(vec![server_error(&err, request_id)]),
+            Self::Parse(err) => parse_failure(err),
+            Self::NotByGet => Response::from_errors(vec![coded(
+                ErrorCode::BadUserInput,
+                "mutations and subscriptions are sent by POST",
+                None,
+            )]),
+        }
+    }
+
+    fn respond(self, media: MediaType, request_id: &str, batched: bool) -> HttpResponse {
+        match self {
+            Self::App(err) => refused(media, request_id, err),
+            Self::Parse(err) => respond(media, request_id, vec![parse_failure(err)], batched, None),
+            Self::NotByGet => {
+                let mut response = error_response(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    media,
+                    ErrorCode::BadUserInput,
+                    "mutations and subscriptions are sent by POST",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static("POST"));
+                response
+            }
+        }
+    }
+}
+
 /// Authenticates, applies the limits, executes and answers.
 async fn run(
     state: &AppState,
@@ -327,18 +438,22 @@ async fn run(
     media: MediaType,
     mut requests: Vec<Request>,
     batched: bool,
+    source: Source,
 ) -> HttpResponse {
     let started = Instant::now();
     let request_id = request_id();
     let operation = requests.first().and_then(|r| r.operation_name.clone());
+    let observe = |outcome: &str| {
+        state.metrics.observe(
+            operation.as_deref(),
+            outcome,
+            started.elapsed().as_secs_f64(),
+        )
+    };
     let principal = match authenticate(state, req).await {
         Ok(p) => p,
         Err(AppError::Unauthenticated(message)) => {
-            state.metrics.observe(
-                operation.as_deref(),
-                "UNAUTHENTICATED",
-                started.elapsed().as_secs_f64(),
-            );
+            observe("UNAUTHENTICATED");
             return error_response(
                 StatusCode::UNAUTHORIZED,
                 media,
@@ -356,58 +471,18 @@ async fn run(
             );
         }
     };
-    let caller = principal.as_ref().map_or_else(
-        || format!("ip:{}", client_ip(req)),
-        |p| p.actor_id().to_string(),
-    );
-    if let Err(wait) = state.api_limiter.check(&caller) {
-        state.metrics.observe(
-            operation.as_deref(),
-            "LIMIT_EXCEEDED",
-            started.elapsed().as_secs_f64(),
-        );
-        let mut response = error_response(
-            StatusCode::TOO_MANY_REQUESTS,
-            media,
-            ErrorCode::LimitExceeded,
-            "too many requests: slow down",
-        );
-        let seconds = wait.as_secs().max(1).to_string();
-        if let Ok(value) = HeaderValue::from_str(&seconds) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
+    if let Some(response) = rate_limited(state, req, principal.as_deref(), media) {
+        observe("LIMIT_EXCEEDED");
         return response;
     }
-    // Shape limits, over the whole batch, before anything runs.
-    let mut shape = Shape::default();
-    for request in &mut requests {
-        match state
-            .documents
-            .parse(&request.query, state.limits.max_fields)
-        {
-            Ok(parsed) => {
-                shape = shape.plus(parsed.shape);
-                request.set_parsed_query(parsed.document.clone());
-            }
-            Err(err) => {
-                let err = async_graphql::ServerError::from(err);
-                state.metrics.observe(
-                    operation.as_deref(),
-                    "GRAPHQL_PARSE_FAILED",
-                    started.elapsed().as_secs_f64(),
-                );
-                return respond(media, &request_id, vec![parse_failure(err)], batched);
-            }
+    let by_get = matches!(source, Source::QueryString(_));
+    let parsed = match prepare(state, principal.as_deref(), &mut requests, by_get) {
+        Ok(parsed) => parsed,
+        Err(refusal) => {
+            observe(refusal.outcome());
+            return refusal.respond(media, &request_id, batched);
         }
-    }
-    if let Err(err) = shape.check(&state.limits) {
-        state.metrics.observe(
-            operation.as_deref(),
-            "LIMIT_EXCEEDED",
-            started.elapsed().as_secs_f64(),
-        );
-        return request_error(media, ErrorCode::LimitExceeded, &err.to_string());
-    }
+    };
     // Wait for a turn (first come, first served). The wait counts towards the request's time
     // limit, so the operation runs for what is left of it.
     let deadline = tokio::time::Instant::from_std(started) + state.limits.request_timeout;
@@ -416,11 +491,7 @@ async fn run(
         .ok()
         .and_then(Result::ok);
     let Some(_turn) = admitted else {
-        state.metrics.observe(
-            operation.as_deref(),
-            "LIMIT_EXCEEDED",
-            started.elapsed().as_secs_f64(),
-        );
+        observe("LIMIT_EXCEEDED");
         return request_error(
             media,
             ErrorCode::LimitExceeded,
@@ -428,25 +499,22 @@ async fn run(
         );
     };
     let mut responses = Vec::with_capacity(requests.len());
-    for request in requests {
+    for (index, (request, parsed)) in requests.into_iter().zip(&parsed).enumerate() {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let response = execute(state, principal.clone(), &request_id, request, left).await;
+        let mut response = execute(state, principal.clone(), &request_id, request, left).await;
+        if refused_before_execution(&response) {
+            if let Some(over) = over_complexity(state, &source, index, parsed).await {
+                response = Response::from_errors(vec![server_error(
+                    &AppError::OverLimit(over),
+                    &request_id,
+                )]);
+            }
+        }
+        finalize(&mut response, &request_id);
         responses.push(response);
     }
-    let outcome = responses
-        .iter()
-        .flat_map(|r| r.errors.iter())
-        .find_map(|e| {
-            e.extensions
-                .as_ref()
-                .and_then(|x| x.get("code"))
-                .map(|c| c.to_string().trim_matches('"').to_owned())
-        })
-        .unwrap_or_else(|| "ok".to_owned());
-    let elapsed = started.elapsed();
-    state
-        .metrics
-        .observe(operation.as_deref(), &outcome, elapsed.as_secs_f64());
+    let outcome = outcome_of(&responses);
+    observe(&outcome);
     tracing::info!(
         request_id,
         principal = principal
@@ -458,14 +526,118 @@ async fn run(
             .map(|p| p.organization.slug.clone())
             .unwrap_or_default(),
         operation = operation.as_deref().unwrap_or("anonymous"),
-        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
         outcome,
         "graphql request"
     );
-    respond(media, &request_id, responses, batched)
+    respond(
+        media,
+        &request_id,
+        responses,
+        batched,
+        by_get.then_some(req),
+    )
 }
 
-/// Runs one operation with the request timeout, turning a panic into INTERNAL.
+/// A 429 saying when to come back, when the caller is over its rate.
+fn rate_limited(
+    state: &AppState,
+    req: &HttpRequest,
+    principal: Option<&Principal>,
+    media: MediaType,
+) -> Option<HttpResponse> {
+    let caller = principal.map_or_else(
+        || format!("ip:{}", client_ip(req)),
+        |p| p.actor_id().to_string(),
+    );
+    let wait = state.api_limiter.check(&caller).err()?;
+    let mut response = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        media,
+        ErrorCode::LimitExceeded,
+        "too many requests: slow down",
+    );
+    let seconds = wait.as_secs().max(1).to_string();
+    if let Ok(value) = HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Some(response)
+}
+
+/// Each request's document: its text (from a persisted operation when it sent a hash),
+/// parsed, its operation allowed on this method, and the batch's shape within the limits.
+fn prepare(
+    state: &AppState,
+    principal: Option<&Principal>,
+    requests: &mut [Request],
+    by_get: bool,
+) -> Result<Vec<Arc<Parsed>>, Refusal> {
+    let mut shape = Shape::default();
+    let mut parsed = Vec::with_capacity(requests.len());
+    for request in requests.iter_mut() {
+        let document = document(state, principal, request)?;
+        // Only queries may be sent by GET: a GET must be safe to repeat and to prefetch.
+        let ty = selected_operation(&document.document, request.operation_name.as_deref());
+        if by_get && ty.is_some_and(|ty| ty != OperationType::Query) {
+            return Err(Refusal::NotByGet);
+        }
+        shape = shape.plus(document.shape);
+        parsed.push(document);
+    }
+    shape.check(&state.limits).map_err(Refusal::App)?;
+    Ok(parsed)
+}
+
+/// One request's document: its text (a persisted operation's, when it sent a hash; only a
+/// trusted document's, when those are required of the caller), parsed and set on the request.
+pub(super) fn document(
+    state: &AppState,
+    principal: Option<&Principal>,
+    request: &mut Request,
+) -> Result<Arc<Parsed>, Refusal> {
+    let free_form = principal.is_some_and(|p| p.free_form_documents);
+    let source = state
+        .persisted
+        .resolve(request, free_form)
+        .map_err(Refusal::App)?;
+    state.metrics.document(source.as_str());
+    let document = state
+        .documents
+        .parse(&request.query, state.limits.max_fields)
+        .map_err(|err| Refusal::Parse(ServerError::from(err)))?;
+    request.set_parsed_query(document.document.clone());
+    Ok(document)
+}
+
+/// The complexity limit a refused request passed, measured on the request read again from
+/// its source (with its variables) and the document already parsed.
+async fn over_complexity(
+    state: &AppState,
+    source: &Source,
+    index: usize,
+    parsed: &Parsed,
+) -> Option<crate::error::OverLimit> {
+    let mut again = source.request(index)?;
+    again.set_parsed_query(parsed.document.clone());
+    state.complexity.over_limit(again).await
+}
+
+/// `ok`, or the code of the first error.
+fn outcome_of(responses: &[Response]) -> String {
+    responses
+        .iter()
+        .flat_map(|r| r.errors.iter())
+        .find_map(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .map(|c| c.to_string().trim_matches('"').to_owned())
+        })
+        .unwrap_or_else(|| "ok".to_owned())
+}
+
+/// Runs one operation with the request timeout, turning a panic into INTERNAL; its errors
+/// are not yet given their codes ([`finalize`]).
 async fn execute(
     state: &AppState,
     principal: Option<Arc<Principal>>,
@@ -481,15 +653,13 @@ async fn execute(
             request_id: request_id.to_owned(),
         })
         .data(loaders);
-    let mut response = guarded_for(
+    guarded_for(
         state.schema.execute(request),
         left,
         state.limits.request_timeout,
         request_id,
     )
-    .await;
-    finalize(&mut response, request_id);
-    response
+    .await
 }
 
 /// Runs `work` under `timeout`: a panic becomes INTERNAL (logged with the request id; the
@@ -551,11 +721,13 @@ fn coded(code: ErrorCode, message: &str, request_id: Option<&str>) -> ServerErro
     err
 }
 
+/// The answer; `revalidate` (a GET's request) adds the validators of [`etag_of`].
 fn respond(
     media: MediaType,
     request_id: &str,
     mut responses: Vec<Response>,
     batched: bool,
+    revalidate: Option<&HttpRequest>,
 ) -> HttpResponse {
     // graphql-response+json: a request that produced no data at all is a request error.
     let status = match media {
@@ -580,10 +752,25 @@ fn respond(
             (_, r) => serde_json::to_string(&r),
         }
     };
-    HttpResponse::build(status)
+    let body = body.unwrap_or_default();
+    let mut builder = HttpResponse::build(status);
+    builder
         .insert_header((header::CONTENT_TYPE, media.content_type()))
-        .insert_header(("x-request-id", request_id))
-        .body(body.unwrap_or_default())
+        .insert_header(("x-request-id", request_id));
+    if let Some(req) = revalidate.filter(|_| status == StatusCode::OK) {
+        let etag = etag_of(&body);
+        builder
+            .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+            .insert_header((header::VARY, "Authorization"));
+        if not_modified(req, &etag) {
+            return builder
+                .status(StatusCode::NOT_MODIFIED)
+                .insert_header((header::ETAG, etag))
+                .finish();
+        }
+        builder.insert_header((header::ETAG, etag));
+    }
+    builder.body(body)
 }
 
 #[cfg(test)]

@@ -26,6 +26,10 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Parsed query texts, reused across requests.
     pub documents: crate::graphql::document_cache::DocumentCache,
+    /// Automatic persisted queries and trusted documents.
+    pub persisted: Arc<crate::graphql::persisted::PersistedOperations>,
+    /// Measures the complexity of documents refused for it.
+    pub complexity: crate::graphql::limits::ComplexityProbe,
     pub db: Db,
     pub tokens: Arc<TokenService>,
     pub production: bool,

@@ -1,6 +1,7 @@
 //! `GET /graphql/ws`: subscriptions over graphql-transport-ws (async-graphql's protocol
 //! engine over actix-ws, so this server decides when and how connections close). The access token comes in the
 //! `connection_init` payload (`{"Authorization": "Bearer …"}`, or `{"token": "…"}`).
+use std::any::TypeId;
 use std::sync::Arc;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -14,21 +15,79 @@ use super::AppState;
 use crate::auth::resolve::resolve_principal;
 use crate::error::AppError;
 use crate::graphql::context::RequestContext;
-use crate::graphql::errors::{finalize, parse_failure};
+use crate::graphql::document_cache::Parsed;
+use crate::graphql::errors::{finalize, refused_before_execution, server_error};
 use crate::graphql::loaders::Loaders;
-use crate::graphql::RegistrySchema;
 
-/// The schema, with every response's errors given their codes (as on HTTP).
+/// The schema behind the checks of HTTP: a document's text resolved (persisted and trusted
+/// documents), its shape within the limits, a complexity refusal measured, and every
+/// response's errors given their codes.
 #[derive(Clone)]
-pub struct FinalizingSchema(pub RegistrySchema);
+pub struct FinalizingSchema(pub web::Data<AppState>);
+
+impl FinalizingSchema {
+    /// The request's document checked, or the response that refuses it.
+    fn admit(
+        &self,
+        request: &mut Request,
+        session: Option<&Data>,
+        request_id: &str,
+    ) -> Result<Arc<Parsed>, Box<Response>> {
+        let state = &self.0;
+        let principal = session
+            .and_then(|data| data.get(&TypeId::of::<RequestContext>()))
+            .and_then(|context| context.downcast_ref::<RequestContext>())
+            .and_then(|context| context.principal.clone());
+        let parsed = super::graphql::document(state, principal.as_deref(), request)
+            .map_err(|refusal| Box::new(refusal.into_response(request_id)))?;
+        parsed
+            .shape
+            .check(&state.limits)
+            .map_err(|err| Box::new(Response::from_errors(vec![server_error(&err, request_id)])))?;
+        Ok(parsed)
+    }
+
+    /// `response`, or the complexity limit its refusal was for, measured.
+    async fn measured(
+        &self,
+        response: Response,
+        again: Option<Request>,
+        request_id: &str,
+    ) -> Response {
+        if !refused_before_execution(&response) {
+            return response;
+        }
+        let Some(again) = again else {
+            return response;
+        };
+        match self.0.complexity.over_limit(again).await {
+            Some(over) => {
+                Response::from_errors(vec![server_error(&AppError::OverLimit(over), request_id)])
+            }
+            None => response,
+        }
+    }
+}
+
+/// What the complexity probe needs to measure `request` again: its document and variables
+/// (a WebSocket operation's are small; over HTTP they are read again from the body).
+fn copy_of(request: &Request, parsed: &Parsed) -> Request {
+    let mut again = Request::new("").variables(request.variables.clone());
+    again.operation_name = request.operation_name.clone();
+    again.set_parsed_query(parsed.document.clone());
+    again
+}
 
 impl Executor for FinalizingSchema {
     async fn execute(&self, mut request: Request) -> Response {
-        if let Err(err) = request.parsed_query() {
-            return parse_failure(err);
-        }
         let request_id = new_request_id();
-        let mut response = self.0.execute(request).await;
+        let parsed = match self.admit(&mut request, None, &request_id) {
+            Ok(parsed) => parsed,
+            Err(refused) => return *refused,
+        };
+        let again = Some(copy_of(&request, &parsed));
+        let response = self.0.schema.execute(request).await;
+        let mut response = self.measured(response, again, &request_id).await;
         finalize(&mut response, &request_id);
         response
     }
@@ -38,16 +97,30 @@ impl Executor for FinalizingSchema {
         mut request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        if let Err(err) = request.parsed_query() {
-            return futures_util::stream::once(futures_util::future::ready(parse_failure(err)))
-                .boxed();
-        }
         let request_id = new_request_id();
-        self.0
-            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
-            .map(move |mut response| {
-                finalize(&mut response, &request_id);
-                response
+        let parsed = match self.admit(&mut request, session_data.as_deref(), &request_id) {
+            Ok(parsed) => parsed,
+            Err(refused) => {
+                return futures_util::stream::once(futures_util::future::ready(*refused)).boxed()
+            }
+        };
+        let again = copy_of(&request, &parsed);
+        let this = self.clone();
+        let stream = self
+            .0
+            .schema
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default());
+        let mut again = Some(again);
+        stream
+            .then(move |response| {
+                let this = this.clone();
+                let again = again.take();
+                let request_id = request_id.clone();
+                async move {
+                    let mut response = this.measured(response, again, &request_id).await;
+                    finalize(&mut response, &request_id);
+                    response
+                }
             })
             .boxed()
     }
@@ -150,7 +223,7 @@ pub async fn subscriptions(
         })
     };
     let for_init = state.clone();
-    let connection = WebSocket::new(FinalizingSchema(state.schema.clone()), incoming, protocol)
+    let connection = WebSocket::new(FinalizingSchema(state.clone()), incoming, protocol)
         .on_connection_init(move |value| connection_data(for_init, value));
     let mut shutdown = state.shutdown.clone();
     actix_web::rt::spawn(async move {

@@ -36,6 +36,15 @@ fn hash(secret: &str) -> String {
         .collect()
 }
 
+/// What a client is created with, or changed to (`None`: kept).
+#[derive(Debug, Clone, Default)]
+pub struct ClientFields {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// May send documents outside the trusted documents (integration scripts).
+    pub free_form_documents: Option<bool>,
+}
+
 /// Creates a client of the caller's organization (its ADMINs only); returns it and its
 /// secret, which is never shown again.
 pub async fn create(
@@ -43,6 +52,7 @@ pub async fn create(
     p: &Principal,
     name: &str,
     role: Role,
+    free_form_documents: bool,
 ) -> AppResult<(api_client::Model, String)> {
     p.require_role(Role::Admin)?;
     let name = text::required_line("name", name, text::NAME_MAX)?;
@@ -59,6 +69,7 @@ pub async fn create(
                 secret_hash: hash(&secret),
                 created_at: clock::now(),
                 revoked_at: None,
+                free_form_documents,
                 version: 1,
             },
         )
@@ -75,6 +86,46 @@ pub async fn revoke(
     id: Uuid,
     expected_version: Option<i32>,
 ) -> AppResult<api_client::Model> {
+    change(db, p, id, expected_version, "api_client.revoke", |next| {
+        next.revoked_at = next.revoked_at.or(Some(clock::now()));
+        Ok(())
+    })
+    .await
+}
+
+/// Renames a client, changes its role or whether it may send free-form documents; the
+/// change applies from its next request.
+pub async fn update(
+    db: &Db,
+    p: &Principal,
+    id: Uuid,
+    expected_version: Option<i32>,
+    fields: ClientFields,
+) -> AppResult<api_client::Model> {
+    change(db, p, id, expected_version, "api_client.update", |next| {
+        if let Some(name) = &fields.name {
+            next.name = text::required_line("name", name, text::NAME_MAX)?;
+        }
+        if let Some(role) = fields.role {
+            next.role = role;
+        }
+        if let Some(free_form) = fields.free_form_documents {
+            next.free_form_documents = free_form;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// A versioned write to one client of the caller's organization, by its ADMIN.
+async fn change(
+    db: &Db,
+    p: &Principal,
+    id: Uuid,
+    expected_version: Option<i32>,
+    action: &'static str,
+    apply: impl FnOnce(&mut api_client::Model) -> AppResult<()>,
+) -> AppResult<api_client::Model> {
     let mut w = Write::begin(db, AuditActor::from(p)).await?;
     let current = api_client::Entity::find_by_id(id)
         .filter(api_client::Column::OrganizationId.eq(p.org_id()))
@@ -83,14 +134,9 @@ pub async fn revoke(
         .ok_or(AppError::NotFound("API client"))?;
     p.require_role(Role::Admin)?;
     let mut next = current.clone();
-    next.revoked_at = current.revoked_at.or(Some(clock::now()));
+    apply(&mut next)?;
     let saved = w
-        .update::<api_client::Entity>(
-            Action::new("api_client.revoke"),
-            &current,
-            expected_version,
-            next,
-        )
+        .update::<api_client::Entity>(Action::new(action), &current, expected_version, next)
         .await?;
     w.commit().await?;
     Ok(saved)

@@ -168,7 +168,8 @@ versioned!(membership, "Membership", "membership", cached: true,
 versioned!(api_client, "ApiClient", "API client", cached: true,
     network: |_m| None,
     fields: |m| json!({
-        "name": m.name, "role": m.role, "revokedAt": m.revoked_at, "version": m.version,
+        "name": m.name, "role": m.role, "revokedAt": m.revoked_at,
+        "freeFormDocuments": m.free_form_documents, "version": m.version,
     }),
 );
 

@@ -24,7 +24,7 @@ pub struct TestApp {
     pub db: Db,
     pub tokens: TokenService,
     pub settings: Settings,
-    client: awc::Client,
+    pub client: awc::Client,
     /// Removed when the test ends (SQLite only).
     data_dir: Option<PathBuf>,
 }
@@ -92,6 +92,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
             webhook_retry_base: Duration::from_millis(200),
             webhook_deliverer: false,
         },
+        persisted: Default::default(),
         log_format: LogFormat::Text,
     }
 }

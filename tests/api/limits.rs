@@ -4,6 +4,40 @@ use serde_json::json;
 
 use crate::helpers::{error_code, spawn_app, spawn_app_with, Network};
 
+/// The limit a refusal names, with the request's value and the maximum, from `extensions`;
+/// the message says the same.
+fn limit_of(resp: &serde_json::Value) -> (String, u64, u64) {
+    assert_eq!(error_code(resp), Some("LIMIT_EXCEEDED"), "{resp}");
+    let error = &resp["errors"][0];
+    let ext = &error["extensions"];
+    let (limit, value, max) = (
+        ext["limit"].as_str().expect("extensions.limit").to_owned(),
+        ext["value"].as_u64().expect("extensions.value"),
+        ext["max"].as_u64().expect("extensions.max"),
+    );
+    let message = error["message"].as_str().unwrap_or_default();
+    let grouped = |n: u64| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    assert!(
+        message.ends_with(&format!(
+            "{} exceeds the limit of {}",
+            grouped(value),
+            grouped(max)
+        )),
+        "{message}"
+    );
+    (limit, value, max)
+}
+
 fn aliases(n: usize) -> String {
     let fields: Vec<String> = (0..n).map(|i| format!("a{i}: __typename")).collect();
     format!("{{ {} }}", fields.join(" "))
@@ -23,23 +57,23 @@ async fn each_limit_passes_just_under_and_refuses_just_over() {
     // Aliases (30) — also 30 root fields.
     assert!(ok(&app.gql(token, &aliases(30), json!({})).await));
     assert_eq!(
-        error_code(&app.gql(token, &aliases(31), json!({})).await),
-        Some("LIMIT_EXCEEDED")
+        limit_of(&app.gql(token, &aliases(31), json!({})).await),
+        ("aliases".into(), 31, 30)
     );
 
     // Root fields (30), without aliases: repeated __typename is one field per selection.
     let roots = |n: usize| format!("{{ {} }}", "__typename ".repeat(n));
     assert!(ok(&app.gql(token, &roots(30), json!({})).await));
     assert_eq!(
-        error_code(&app.gql(token, &roots(31), json!({})).await),
-        Some("LIMIT_EXCEEDED")
+        limit_of(&app.gql(token, &roots(31), json!({})).await),
+        ("rootFields".into(), 31, 30)
     );
 
     // Field selections (1,000): repeated __typename counts every time.
     assert!(ok(&app.gql(token, &typenames(1000), json!({})).await));
     assert_eq!(
-        error_code(&app.gql(token, &typenames(1001), json!({})).await),
-        Some("LIMIT_EXCEEDED")
+        limit_of(&app.gql(token, &typenames(1001), json!({})).await),
+        ("fields".into(), 1001, 1000)
     );
 
     // Depth (10): viewer > organization > touchpoints > nodes > owner > touchpoints > …
@@ -52,9 +86,8 @@ async fn each_limit_passes_just_under_and_refuses_just_over() {
     };
     assert!(ok(&app.gql(token, &nest(2), json!({})).await), "depth 9");
     assert_eq!(
-        error_code(&app.gql(token, &nest(3), json!({})).await),
-        Some("LIMIT_EXCEEDED"),
-        "depth 12"
+        limit_of(&app.gql(token, &nest(3), json!({})).await),
+        ("depth".into(), 12, 10)
     );
 
     // Complexity (20,000): page sizes multiply.
@@ -65,11 +98,33 @@ async fn each_limit_passes_just_under_and_refuses_just_over() {
         ok(&app.gql(token, &wide(50), json!({})).await),
         "50 × 50 × 4"
     );
+    let (limit, value, max) = limit_of(&app.gql(token, &wide(100), json!({})).await);
     assert_eq!(
-        error_code(&app.gql(token, &wide(100), json!({})).await),
-        Some("LIMIT_EXCEEDED"),
+        (limit.as_str(), max),
+        ("complexity", 20_000),
         "100 × 100 × 4"
     );
+    assert!(value > 20_000, "{value}");
+    // Page sizes given by variables are measured with their values (the request is read
+    // again for the figure; a batch's or a GET's the same way).
+    let by_variable = "query($n: Int!) { touchpoints(first: $n) { nodes { owner { touchpoints(first: $n) { nodes { id name } } } } } }";
+    assert!(ok(&app.gql(token, by_variable, json!({"n": 50})).await));
+    assert_eq!(
+        limit_of(&app.gql(token, by_variable, json!({"n": 100})).await),
+        ("complexity".into(), value, 20_000),
+        "the same figure as with literals"
+    );
+    let path = format!(
+        "/graphql?query={}&variables={}",
+        urlencode(by_variable),
+        urlencode(r#"{"n": 100}"#)
+    );
+    let bearer = format!("Bearer {token}");
+    let (_, _, by_get) = app
+        .raw("GET", &path, &[("authorization", bearer.as_str())], vec![])
+        .await;
+    let by_get: serde_json::Value = serde_json::from_str(&by_get).unwrap_or_default();
+    assert_eq!(limit_of(&by_get), ("complexity".into(), value, 20_000));
 
     assert!(app.healthy(token).await);
 }
@@ -118,5 +173,16 @@ async fn limits_are_configurable() {
             json!({}),
         )
         .await;
-    assert_eq!(error_code(&two), Some("LIMIT_EXCEEDED"), "{two}");
+    assert_eq!(limit_of(&two), ("directives".into(), 2, 1));
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -26,6 +26,7 @@ mod migrations;
 mod n_plus_one;
 mod nested_fields;
 mod partner_sync_script;
+mod persisted;
 mod phases_principles;
 mod property;
 mod protocol;

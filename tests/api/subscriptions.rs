@@ -32,7 +32,7 @@ pub async fn subscribe(base: &str, token: &str, brand: &str) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, value: Value) {
+pub async fn send(socket: &mut Socket, value: Value) {
     socket
         .send(Message::Text(value.to_string().into()))
         .await

@@ -2,6 +2,7 @@
 # Exercises a live server with real third-party GraphQL clients:
 #   python-gql/             Python `gql` (aiohttp + websockets transports), pinned in requirements.txt
 #   node-graphql-request/   graphql-request and graphql-ws (with `ws`), pinned in package-lock.json
+#   apollo-persisted/       Apollo Client's persisted-queries link (APQ by POST and GET), pinned in package-lock.json
 #
 #   bash tests/clients/run.sh                                   # SQLite in a temporary directory
 #   DATABASE_URL=postgres://user:pass@127.0.0.1/db bash tests/clients/run.sh   # PostgreSQL
@@ -9,9 +10,9 @@
 #
 # It seeds the demo network, mints tokens with the binary's `token` command, starts `serve`
 # on a free loopback port, installs the Python lock into a venv (python-gql/.venv, reused
-# while requirements.txt is unchanged) and runs `npm ci`, then runs every client script.
-# Each script prints one line per check. Exits non-zero if any script fails; the server is
-# stopped on exit.
+# while requirements.txt is unchanged) and runs `npm ci` in each Node folder, then runs every
+# client script. Each script prints one line per check. Exits non-zero if any script fails;
+# the server is stopped on exit.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -99,6 +100,7 @@ if [ "$(cat "$VENV/.lock-sha256" 2>/dev/null || true)" != "$LOCK_SUM" ]; then
   echo "$LOCK_SUM" >"$VENV/.lock-sha256"
 fi
 (cd "$HERE/node-graphql-request" && npm ci --no-audit --no-fund --silent)
+(cd "$HERE/apollo-persisted" && npm ci --no-audit --no-fund --silent)
 
 run_client() {
   local name=$1
@@ -113,6 +115,7 @@ run_client() {
 PASSED_SCRIPTS=0
 run_client python-gql "$VENV/bin/python" "$HERE/python-gql/check.py"
 run_client node-graphql-request node "$HERE/node-graphql-request/check.mjs"
+run_client apollo-persisted node "$HERE/apollo-persisted/check.mjs"
 
 echo "clients: $PASSED_SCRIPTS passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

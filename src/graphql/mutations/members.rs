@@ -36,6 +36,21 @@ pub struct CreateApiClientInput {
     pub name: String,
     /// The client never exceeds this role.
     pub role: Role,
+    /// Whether the client may send documents that are not trusted documents when the server
+    /// requires them (`PERSISTED_OPERATIONS=required`): for integration scripts.
+    #[graphql(default)]
+    pub free_form_documents: bool,
+}
+
+#[derive(Debug, Clone, InputObject)]
+pub struct UpdateApiClientInput {
+    pub id: ID,
+    /// The `version` you read; when given, a stale one fails with CONFLICT.
+    pub expected_version: Option<i32>,
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// Whether the client may send documents that are not trusted documents.
+    pub free_form_documents: Option<bool>,
 }
 
 #[derive(Debug, Clone, InputObject)]
@@ -123,11 +138,38 @@ impl MemberMutation {
         input: CreateApiClientInput,
     ) -> Result<CreateApiClientPayload> {
         let p = principal(ctx)?;
-        let (client, secret) = api_clients::create(db(ctx)?, p, &input.name, input.role).await?;
+        let (client, secret) = api_clients::create(
+            db(ctx)?,
+            p,
+            &input.name,
+            input.role,
+            input.free_form_documents,
+        )
+        .await?;
         Ok(CreateApiClientPayload {
             client_id: to_id(client.id),
             api_client: ApiClient(client),
             client_secret: secret,
+        })
+    }
+
+    /// Renames an API client, changes its role, or lets it send free-form documents; its
+    /// next request sees the change.
+    async fn update_api_client(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateApiClientInput,
+    ) -> Result<ApiClientPayload> {
+        let p = principal(ctx)?;
+        let id = parse_id("id", &input.id)?;
+        let fields = api_clients::ClientFields {
+            name: input.name,
+            role: input.role,
+            free_form_documents: input.free_form_documents,
+        };
+        let saved = api_clients::update(db(ctx)?, p, id, input.expected_version, fields).await?;
+        Ok(ApiClientPayload {
+            api_client: ApiClient(saved),
         })
     }
 

@@ -33,6 +33,11 @@ impl ApiClient {
         self.0.revoked_at
     }
 
+    /// May send documents that are not trusted documents when the server requires them.
+    async fn free_form_documents(&self) -> bool {
+        self.0.free_form_documents
+    }
+
     /// +1 on every change; pass it as `expectedVersion` to change it only as you read it.
     async fn version(&self) -> i32 {
         self.0.version

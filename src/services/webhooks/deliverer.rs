@@ -352,6 +352,7 @@ impl Batch {
                         .cloned()
                         .unwrap_or_default(),
                     organization,
+                    free_form_documents: false,
                 };
                 Some((e.id, (e, reader)))
             })
