@@ -438,6 +438,7 @@ run_wrk() {
   TIMEFORMAT='%U %S'
   { time wrk -t"$t" -c"$c" -d"${d}s" --timeout 10s -s "$BENCH_DIR/wrk/registry.lua" "$URL" \
       -- "$wl" "$BENCH_DIR/queries" "$TOKENS" "$t" "$((RUNSEQ * 1000000))" "$((tp / 40))" \
+      "${WRK_MODE:-text}" "${WRK_HASH:-}" \
       > "$f.txt" 2>&1 || true; } 2> "$f.time"
   tool=$(awk '{print $1 + $2}' "$f.time"); cpu=$(cpu_after "$tool")
   line=$(grep '^RESULT' "$f.txt") || { cat "$f.txt" >&2; die "wrk failed, see $f.txt"; }

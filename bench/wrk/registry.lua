@@ -1,6 +1,9 @@
 -- wrk script: the Touchpoint Registry workloads R1, R2, W1 as partner EDITOR tokens.
 --   wrk -t T -c C -d 15s -s registry.lua http://127.0.0.1:18080 -- \
 --       <R1|R2|W1> <queries dir> <tokens file> <T> [round base] [touchpoints per partner]
+--       [text|apq|apq-get] [sha256 of the query text]
+-- The mode sends the query as its text (default), as an automatic persisted query's hash only
+-- by POST (`apq`), or by GET with the hash and the variables in the URL (`apq-get`).
 -- Same load shape as the PostGraphile peer's bench/gql.lua: thread t of T rotates the caller
 -- over its own slice of the 40 partner orgs (so two concurrent W1 batches rarely touch the
 -- same org), R1 picks a random phase, R2 one of the caller's own touchpoints, W1 syncs a window
@@ -35,6 +38,9 @@ function init(args)
   -- also when a later run sends the same window again.
   round_base = tonumber(args[5] or "0")
   per_org = math.min(500, tonumber(args[6] or "500"))
+  mode = args[7] or "text"
+  hash = args[8] or ""
+  assert(mode == "text" or hash:match("^%x+$"), "a persisted mode needs the query's sha256")
   QUERY = jstr(readfile(qdir .. "/" .. workload .. ".graphql"))
   tokens = {}
   for line in io.lines(tokfile) do
@@ -49,6 +55,10 @@ function init(args)
   first_err = ""
   -- this thread's slice of the 40 partner orgs
   slice = math.floor(40 / nthreads); first_org = tid * slice + 1
+end
+
+local function urlencode(s)
+  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
 end
 
 local EXPR = { "PERSONAL", "PHYSICAL", "DIGITAL" }
@@ -85,9 +95,20 @@ function request()
   else
     vars = string.format('{"brandId":"%s","items":%s}', BRAND, w1_items(math.floor(counter / slice)))
   end
-  local body = '{"query":' .. QUERY .. ',"variables":' .. vars .. '}'
+  local auth = "Bearer " .. tokens[org]
+  local persisted = '{"persistedQuery":{"version":1,"sha256Hash":"' .. hash .. '"}}'
+  if mode == "apq-get" then
+    return wrk.format("GET", "/graphql?variables=" .. urlencode(vars) .. "&extensions=" .. urlencode(persisted),
+      { ["Authorization"] = auth })
+  end
+  local body
+  if mode == "apq" then
+    body = '{"extensions":' .. persisted .. ',"variables":' .. vars .. '}'
+  else
+    body = '{"query":' .. QUERY .. ',"variables":' .. vars .. '}'
+  end
   return wrk.format("POST", "/graphql",
-    { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[org] }, body)
+    { ["Content-Type"] = "application/json", ["Authorization"] = auth }, body)
 end
 
 local function note(status, body)

@@ -639,3 +639,15 @@ pub async fn start_instance_with_env(
     }
     panic!("instance on {} did not become ready", instance.base);
 }
+
+/// `text` percent-encoded for a URL's query string.
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -2,7 +2,7 @@
 //! answered before any resolver runs.
 use serde_json::json;
 
-use crate::helpers::{error_code, spawn_app, spawn_app_with, Network};
+use crate::helpers::{error_code, spawn_app, spawn_app_with, urlencode, Network};
 
 /// The limit a refusal names, with the request's value and the maximum, from `extensions`;
 /// the message says the same.
@@ -174,15 +174,4 @@ async fn limits_are_configurable() {
         )
         .await;
     assert_eq!(limit_of(&two), ("directives".into(), 2, 1));
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{error_code, spawn_app, spawn_app_with, Network, TestApp};
-use crate::subscriptions::{next_json, send, Socket};
+use crate::helpers::{error_code, spawn_app, spawn_app_with, urlencode, Network, TestApp};
+use crate::subscriptions::{connect, next_json, send};
 use touchpoint_registry::config::{Persisted, PersistedMode};
 
 const VIEWER: &str = "query Viewer { viewer { name organization { slug } } }";
@@ -32,17 +32,6 @@ fn with_text(query: &str, hash: &str) -> Value {
     let mut body = by_hash(hash);
     body["query"] = json!(query);
     body
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A GET by hash only: status, ETag and body.
@@ -277,7 +266,7 @@ async fn only_trusted_documents_run_for_portals_when_they_are_required() {
     assert_eq!(error_code(&by_other), Some("NOT_FOUND"), "{by_other}");
 
     // Over WebSocket the same rule holds.
-    let mut socket = open_socket(&app.address, user).await;
+    let mut socket = connect(&app.address, user).await;
     send(
         &mut socket,
         json!({"id": "1", "type": "subscribe", "payload": {"query": "{ viewer { name } }"}}),
@@ -306,22 +295,6 @@ async fn only_trusted_documents_run_for_portals_when_they_are_required() {
         answer["payload"]["data"]["viewer"]["organization"]["slug"], "dealer-a",
         "{answer}"
     );
-}
-
-async fn open_socket(base: &str, token: &str) -> Socket {
-    let url = format!("{}/graphql/ws", base.replacen("http", "ws", 1));
-    let (_, mut socket) = awc::Client::new()
-        .ws(url)
-        .protocols(["graphql-transport-ws"])
-        .connect()
-        .await
-        .expect("websocket opens");
-    send(&mut socket, json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } })).await;
-    let ack = next_json(&mut socket, Duration::from_secs(5))
-        .await
-        .expect("ack");
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
-    socket
 }
 
 #[actix_web::test]

@@ -14,8 +14,8 @@ pub type Socket = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
 const SUBSCRIBE: &str = "subscription($b: ID!) { touchpointChanged(brandId: $b) { kind actor touchpointId touchpoint { name visibility } } }";
 
-/// Opens a subscription at `base` (http://host:port) as `token`.
-pub async fn subscribe(base: &str, token: &str, brand: &str) -> Socket {
+/// A graphql-transport-ws connection to `base` (http://host:port), acknowledged for `token`.
+pub async fn connect(base: &str, token: &str) -> Socket {
     let url = format!("{}/graphql/ws", base.replacen("http", "ws", 1));
     let (_, mut socket) = awc::Client::new()
         .ws(url)
@@ -28,6 +28,12 @@ pub async fn subscribe(base: &str, token: &str, brand: &str) -> Socket {
         .await
         .expect("an answer to connection_init");
     assert_eq!(ack["type"], "connection_ack", "{ack}");
+    socket
+}
+
+/// Opens a subscription at `base` (http://host:port) as `token`.
+pub async fn subscribe(base: &str, token: &str, brand: &str) -> Socket {
+    let mut socket = connect(base, token).await;
     send(&mut socket, json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE, "variables": { "b": brand } } })).await;
     socket
 }
