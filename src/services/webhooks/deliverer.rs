@@ -142,14 +142,53 @@ pub async fn tick(
         return Ok(0);
     }
     let batch = &Batch::load(db, &due).await?;
-    futures_util::stream::iter(due)
-        .for_each_concurrent(None, |d| async move {
-            if let Err(err) = send(db, client, settings, metrics, batch, d).await {
-                tracing::warn!(error = %err, "webhook delivery failed to record");
-            }
-        })
+    let attempts: Vec<Attempt<'_>> = futures_util::stream::iter(due)
+        .map(|d| attempt(client, settings, metrics, batch, d))
+        .buffer_unordered(n)
+        .filter_map(|a| async move { a })
+        .collect()
         .await;
+    if let Err(err) = record(db, settings, attempts).await {
+        // The leases run out and the deliveries are made again: at least once.
+        tracing::warn!(error = %err, "webhook delivery outcomes failed to record");
+    }
     Ok(n)
+}
+
+/// One delivery's attempt, to be recorded with the round's others.
+struct Attempt<'a> {
+    delivery: webhook_delivery::Model,
+    endpoint: &'a webhook_endpoint::Model,
+    finished: Finished,
+}
+
+/// Records a round's outcomes in one transaction: one commit for the round rather than one
+/// per delivery, which is what a commit's flush to disk made the deliverer wait on. Then each
+/// endpoint's health from its deliveries of the round: one that delivered anything is not
+/// failing; one that delivered nothing is, and is disabled once that has lasted the window.
+async fn record(db: &Db, settings: &WebhookSettings, attempts: Vec<Attempt<'_>>) -> AppResult<()> {
+    let tx = db.begin_write().await?;
+    let mut health: HashMap<Uuid, (&webhook_endpoint::Model, bool, Option<String>)> =
+        HashMap::new();
+    for a in attempts {
+        // A skip says nothing of the receiver's health.
+        if a.finished.status != SKIPPED {
+            let seen = health
+                .entry(a.endpoint.id)
+                .or_insert((a.endpoint, false, None));
+            if a.finished.status == DELIVERED {
+                seen.1 = true;
+            } else {
+                seen.2.clone_from(&a.finished.error);
+            }
+        }
+        finish(&tx, &a.delivery, a.finished).await?;
+    }
+    for (endpoint, delivered, error) in health.into_values() {
+        endpoint_health(&tx, settings, endpoint, delivered, error).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn postgres(db: &Db) -> bool {
@@ -382,31 +421,35 @@ impl Batch {
 }
 
 /// Builds, signs and sends one claimed delivery, and records how it went.
-async fn send(
-    db: &Db,
+/// Builds and sends one delivery; `None` when its endpoint is gone (its deliveries went with
+/// it).
+async fn attempt<'a>(
     client: &WebhookClient,
     settings: &WebhookSettings,
     metrics: &Metrics,
-    batch: &Batch,
+    batch: &'a Batch,
     d: webhook_delivery::Model,
-) -> AppResult<()> {
-    let Some((endpoint, reader)) = batch.endpoints.get(&d.endpoint_id) else {
-        return Ok(()); // deleted: its deliveries went with it
+) -> Option<Attempt<'a>> {
+    let (endpoint, reader) = batch.endpoints.get(&d.endpoint_id)?;
+    let done = |delivery, finished| {
+        Some(Attempt {
+            delivery,
+            endpoint,
+            finished,
+        })
     };
     let entry = batch.entries.get(&d.seq);
     let touchpoint = batch.touchpoints.get(&d.touchpoint_id);
     let (Some(entry), Some(t)) = (entry, touchpoint) else {
         metrics.webhook_attempt("skipped", None);
-        return finish(db, &d, Finished::skipped("the change is no longer there")).await;
+        return done(d, Finished::skipped("the change is no longer there"));
     };
     if !can_read_touchpoint(reader, t) {
         metrics.webhook_attempt("skipped", None);
-        return finish(
-            db,
-            &d,
+        return done(
+            d,
             Finished::skipped("the touchpoint is not visible to the endpoint's organization"),
-        )
-        .await;
+        );
     }
     let body = payload::body(&d, entry, t, reads_history(reader, t));
     let now = clock::now();
@@ -437,10 +480,7 @@ async fn send(
         outcome,
         finished.latency_ms.map(|ms| f64::from(ms) / 1000.0),
     );
-    let delivered = finished.status == DELIVERED;
-    let error = finished.error.clone();
-    finish(db, &d, finished).await?;
-    endpoint_health(db, settings, endpoint, delivered, error).await
+    done(d, finished)
 }
 
 /// What an attempt leaves on its delivery.
@@ -544,7 +584,11 @@ fn judge(settings: &WebhookSettings, d: &webhook_delivery::Model, outcome: Outco
 
 /// Writes an attempt's outcome, if the delivery is still this attempt's (an instance whose
 /// lease ran out does not overwrite the one that took over).
-async fn finish(db: &Db, d: &webhook_delivery::Model, f: Finished) -> AppResult<()> {
+async fn finish(
+    conn: &impl sea_orm::ConnectionTrait,
+    d: &webhook_delivery::Model,
+    f: Finished,
+) -> AppResult<()> {
     use webhook_delivery::Column as D;
     let now = clock::now();
     let mut update = webhook_delivery::Entity::update_many()
@@ -569,15 +613,15 @@ async fn finish(db: &Db, d: &webhook_delivery::Model, f: Finished) -> AppResult<
     update
         .filter(D::Id.eq(d.id))
         .filter(D::Attempts.eq(d.attempts))
-        .exec(db.conn())
+        .exec(conn)
         .await?;
     Ok(())
 }
 
-/// Marks the endpoint failing (or not) after an attempt, and disables it once it has failed
-/// for the whole retry window.
+/// Marks the endpoint failing (or not) after a round of its deliveries, and disables it once it
+/// has failed for the whole retry window.
 async fn endpoint_health(
-    db: &Db,
+    conn: &impl sea_orm::ConnectionTrait,
     settings: &WebhookSettings,
     endpoint: &webhook_endpoint::Model,
     delivered: bool,
@@ -593,7 +637,7 @@ async fn endpoint_health(
                     Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
                 )
                 .filter(W::Id.eq(endpoint.id))
-                .exec(db.conn())
+                .exec(conn)
                 .await?;
         }
         return Ok(());
@@ -603,7 +647,7 @@ async fn endpoint_health(
     if endpoint.failing_since.is_some() && now - since < window {
         return Ok(()); // already failing, not yet for the whole window
     }
-    // Another delivery of the round may have marked it first: the earliest time stays.
+    // Another instance's round may have marked it first: the earliest time stays.
     let mut update = webhook_endpoint::Entity::update_many().col_expr(
         W::FailingSince,
         Expr::from(sea_orm::sea_query::Func::coalesce([
@@ -625,7 +669,7 @@ async fn endpoint_health(
             )
             .col_expr(W::Version, Expr::col(W::Version).add(1));
     }
-    update.filter(W::Id.eq(endpoint.id)).exec(db.conn()).await?;
+    update.filter(W::Id.eq(endpoint.id)).exec(conn).await?;
     Ok(())
 }
 
