@@ -36,12 +36,15 @@ struct Seen {
 struct Receiver {
     url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: Arc<Mutex<(usize, usize)>>,
 }
 
 struct Script {
     statuses: Mutex<Vec<u16>>,
     delay: Duration,
     seen: Arc<Mutex<Vec<Seen>>>,
+    in_flight: Arc<Mutex<(usize, usize)>>,
 }
 
 async fn answer(req: HttpRequest, body: web::Bytes, script: web::Data<Script>) -> HttpResponse {
@@ -58,9 +61,15 @@ async fn answer(req: HttpRequest, body: web::Bytes, script: web::Data<Script>) -
         raw: String::from_utf8_lossy(&body).into_owned(),
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     });
+    {
+        let mut in_flight = script.in_flight.lock().unwrap();
+        in_flight.0 += 1;
+        in_flight.1 = in_flight.1.max(in_flight.0);
+    }
     if !script.delay.is_zero() {
         actix_web::rt::time::sleep(script.delay).await;
     }
+    script.in_flight.lock().unwrap().0 -= 1;
     let status = {
         let mut statuses = script.statuses.lock().unwrap();
         if statuses.is_empty() {
@@ -74,10 +83,12 @@ async fn answer(req: HttpRequest, body: web::Bytes, script: web::Data<Script>) -
 
 async fn receiver(statuses: &[u16], delay: Duration) -> Receiver {
     let seen = Arc::new(Mutex::new(Vec::new()));
+    let in_flight = Arc::new(Mutex::new((0, 0)));
     let script = web::Data::new(Script {
         statuses: Mutex::new(statuses.to_vec()),
         delay,
         seen: Arc::clone(&seen),
+        in_flight: Arc::clone(&in_flight),
     });
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -95,6 +106,7 @@ async fn receiver(statuses: &[u16], delay: Duration) -> Receiver {
     Receiver {
         url: format!("http://127.0.0.1:{port}/hooks"),
         seen,
+        in_flight,
     }
 }
 
@@ -733,6 +745,36 @@ async fn a_delivery_whose_instance_is_killed_mid_send_is_made_by_another() {
     eventually_delivery(&app, &net.brand_admin.token, net.brand_id, "DELIVERED").await;
     let listed = deliveries(&app, &net.brand_admin.token, net.brand_id).await;
     assert_eq!(listed[0]["attempts"], 2, "the killed attempt counts");
+}
+
+#[actix_web::test]
+async fn one_endpoint_is_sent_a_bounded_number_of_deliveries_at_once() {
+    let app = delivering_app(|_| {}).await;
+    let net = Network::build(&app).await;
+    let brand = net.brand_id.to_string();
+    let admin = &net.brand_admin.token;
+    let slow = receiver(&[], Duration::from_millis(200)).await;
+    let (id, _) = create_endpoint(&app, admin, &brand, &slow.url).await;
+    // Paused while 40 changes pile up, so one round claims them all for this endpoint.
+    let toggle = "mutation($id: ID!, $on: Boolean!) { updateWebhookEndpoint(input: {id: $id, enabled: $on}) { endpoint { enabled } } }";
+    app.data(admin, toggle, json!({ "id": id, "on": false }))
+        .await;
+    for i in 0..40 {
+        create_touchpoint(
+            &app,
+            &net.brand_editor.token,
+            minimal_input(net.brand_id, net.phases[0], &format!("Burst {i}")),
+        )
+        .await;
+    }
+    app.data(admin, toggle, json!({ "id": id, "on": true }))
+        .await;
+    eventually("all 40 arrive", || slow.seen.lock().unwrap().len() >= 40).await;
+    let most = slow.in_flight.lock().unwrap().1;
+    assert!(
+        (2..=16).contains(&most),
+        "at most 16 deliveries at once to one endpoint, and more than one: {most}"
+    );
 }
 
 #[actix_web::test]

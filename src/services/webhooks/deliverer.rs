@@ -57,6 +57,8 @@ const DISPATCH_BATCH: u64 = 500;
 /// Deliveries claimed, and sent concurrently, at a time: a round costs a few statements and one
 /// commit whatever its size, so larger rounds deliver more per second (bench/README.md).
 const CLAIM_BATCH: u64 = 256;
+/// Deliveries sent to one endpoint at once: a partner's receiver is not sized for a round.
+const PER_ENDPOINT: usize = 16;
 /// How often the deliverer looks for retries that fell due when no commit woke it.
 const POLL: Duration = Duration::from_millis(500);
 /// The longest wait between two attempts.
@@ -143,9 +145,18 @@ pub async fn tick(
         return Ok(0);
     }
     let batch = &Batch::load(db, &due).await?;
-    let attempts: Vec<Attempt<'_>> = futures_util::stream::iter(due)
-        .map(|d| attempt(client, settings, metrics, batch, d))
-        .buffer_unordered(n)
+    // Every endpoint at once, each with at most PER_ENDPOINT of its deliveries in flight.
+    let mut by_endpoint: HashMap<Uuid, Vec<webhook_delivery::Model>> = HashMap::new();
+    for d in due {
+        by_endpoint.entry(d.endpoint_id).or_default().push(d);
+    }
+    let attempts: Vec<Attempt<'_>> = futures_util::stream::iter(by_endpoint.into_values())
+        .map(|deliveries| {
+            futures_util::stream::iter(deliveries)
+                .map(|d| attempt(client, settings, metrics, batch, d))
+                .buffer_unordered(PER_ENDPOINT)
+        })
+        .flatten_unordered(None)
         .filter_map(|a| async move { a })
         .collect()
         .await;
