@@ -30,11 +30,7 @@ export WRK_HASH
 FAILED=0
 for db in $DBS; do
   log "== $db"
-  db_prepare "$db"
-  seed_db 20000 "$OUT/$db-seed.log"
-  TOKENS=$WORK/tokens
-  mint_tokens "$TOKENS"
-  start_server "$OUT/$db-server.log"
+  serve_seeded "$db" 20000
   # The server learns the hash once, as Apollo's link teaches it (text with the hash).
   register=$(jq -nc --rawfile q "$BENCH_DIR/queries/R1.graphql" --arg h "$WRK_HASH" \
     --arg b "$(uuid 1 0)" --arg p "$(uuid 2 1)" \

@@ -25,12 +25,14 @@ median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print 0; else if (NR % 
 
 # ---------------------------------------------------------------- cleanup (by PID only)
 SERVER_PID=""
+RECV_PID=""
 TMP_DIRS=()
 PG_STARTED_HERE=0
 cleanup() {
   local rc=$?
   set +e
   stop_server
+  if [[ -n $RECV_PID ]]; then kill "$RECV_PID" 2>/dev/null; RECV_PID=""; fi
   if [[ $PG_STARTED_HERE == 1 ]]; then pg_stop; PG_STARTED_HERE=0; fi
   local d
   for d in "${TMP_DIRS[@]}"; do rm -rf -- "$d"; done
@@ -458,4 +460,31 @@ run_wrk() {
   printf '   %s %s c=%s: %s req/s, p50 %s ms, p99 %s ms, %s requests, errors %s (gql %s, non-200 %s, socket %s), CPU srv/pg/wrk/other %s%%\n' \
     "$db" "$wl" "$c" "$rps" "$p50_ms" "$p99_ms" "$requests" "$RUN_ERRORS" "$gql_errors" "$non200" "$socket_errors" "${cpu//$'\t'//}"
   if grep -q '^FIRST_ERROR' "$f.txt"; then log "      $(grep '^FIRST_ERROR' "$f.txt" | cut -c1-400)"; fi
+}
+
+serve_seeded() {   # db touchpoints: a fresh database seeded, partner tokens in $TOKENS, `serve` on it
+  db_prepare "$1"
+  seed_db "$2" "$OUT/$1-seed.log"
+  TOKENS=$WORK/tokens-$1
+  mint_tokens "$TOKENS"
+  start_server "$OUT/$1-server.log"
+}
+
+# ---------------------------------------------------------------- webhooks
+start_receiver() {   # log file: webhook_receiver.mjs on loopback; sets RECV_PID and RECV (its URL)
+  node "$BENCH_DIR/webhook_receiver.mjs" > "$1" 2>&1 &
+  RECV_PID=$!
+  for _ in $(seq 1 50); do grep -q '^PORT ' "$1" && break; sleep 0.1; done
+  RECV="http://127.0.0.1:$(awk '/^PORT / {print $2}' "$1")"
+}
+
+create_endpoints() {   # n: n endpoints of the brand receiving UPDATED at $RECV/hooks/<i>; sets ENDPOINT_IDS
+  local e
+  ENDPOINT_IDS=()
+  for ((e = 0; e < $1; e++)); do
+    gql "$ADMIN_TOKEN" 'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }' \
+      "$(jq -nc --arg b "$BRAND_ID" --arg u "$RECV/hooks/$e" '{i: {brandId: $b, url: $u, events: ["UPDATED"]}}')"
+    ENDPOINT_IDS+=("$(jq -r .data.createWebhookEndpoint.endpoint.id <<<"$GQL_BODY")")
+    [[ ${ENDPOINT_IDS[-1]} != null ]] || die "endpoint not created: $GQL_BODY"
+  done
 }

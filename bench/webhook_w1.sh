@@ -26,12 +26,7 @@ RES=$OUT/results.tsv
 printf 'db\tround\tendpoints\titems_s\tp50_ms\tp99_ms\terrors\n' > "$RES"
 log "W1 c=32 with $ENDPOINTS webhook endpoints on vs off -> $OUT"
 
-RECV_LOG=$OUT/receiver.log
-node "$BENCH_DIR/webhook_receiver.mjs" > "$RECV_LOG" 2>&1 &
-RECV_PID=$!
-trap 'kill $RECV_PID 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 1 50); do grep -q '^PORT ' "$RECV_LOG" && break; sleep 0.1; done
-RECV="http://127.0.0.1:$(awk '/^PORT / {print $2}' "$RECV_LOG")"
+start_receiver "$OUT/receiver.log"
 
 switch() {   # on|off: every endpoint enabled or not
   local on=false id
@@ -46,18 +41,9 @@ switch() {   # on|off: every endpoint enabled or not
 FAILED=0
 for db in $DBS; do
   log "== $db"
-  db_prepare "$db"
-  seed_db 20000 "$OUT/$db-seed.log"
-  TOKENS=$WORK/tokens
-  mint_tokens "$TOKENS"
-  start_server "$OUT/$db-server.log"
-  ids=()
-  for ((e = 0; e < ENDPOINTS; e++)); do
-    gql "$ADMIN_TOKEN" 'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }' \
-      "$(jq -nc --arg b "$BRAND_ID" --arg u "$RECV/hooks/$e" '{i: {brandId: $b, url: $u, events: ["UPDATED"]}}')"
-    ids+=("$(jq -r .data.createWebhookEndpoint.endpoint.id <<<"$GQL_BODY")")
-    [[ ${ids[-1]} != null ]] || die "endpoint not created: $GQL_BODY"
-  done
+  serve_seeded "$db" 20000
+  create_endpoints "$ENDPOINTS"
+  ids=("${ENDPOINT_IDS[@]}")
   switch off
   run_wrk "$db" 20000 W1 2 32 "$WARM" "$OUT/$db-warm" > /dev/null
   for ((r = 1; r <= ROUNDS; r++)); do

@@ -25,12 +25,7 @@ run_dirs webhooks
 export WEBHOOK_ALLOW_PRIVATE=true
 log "webhooks -> $OUT"
 
-RECV_LOG=$OUT/receiver.log
-node "$BENCH_DIR/webhook_receiver.mjs" > "$RECV_LOG" 2>&1 &
-RECV_PID=$!
-trap 'kill $RECV_PID 2>/dev/null || true; cleanup' EXIT
-for _ in $(seq 1 50); do grep -q '^PORT ' "$RECV_LOG" && break; sleep 0.1; done
-RECV="http://127.0.0.1:$(awk '/^PORT / {print $2}' "$RECV_LOG")"
+start_receiver "$OUT/receiver.log"
 stats() { curl -sS "$RECV/stats"; }
 
 sync_batch() {   # partner round: 100 updates of the partner's touchpoints
@@ -55,18 +50,9 @@ wait_for() {   # count timeout-s: until the receiver has that many deliveries
 printf 'db\tendpoints\tdeliveries\tdeliveries/s\tp50 ms\tp99 ms\n' > "$OUT/results.tsv"
 for db in $DBS; do
   log "== $db"
-  db_prepare "$db"
-  seed_db 20000 "$OUT/$db-seed.log"
-  TOKENS=$WORK/tokens
-  mint_tokens "$TOKENS"
-  start_server "$OUT/$db-server.log"
-  ids=()
-  for ((e = 0; e < ENDPOINTS; e++)); do
-    gql "$ADMIN_TOKEN" 'mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { endpoint { id } } }' \
-      "$(jq -nc --arg b "$BRAND_ID" --arg u "$RECV/hooks/$e" '{i: {brandId: $b, url: $u, events: ["UPDATED"]}}')"
-    ids+=("$(jq -r .data.createWebhookEndpoint.endpoint.id <<<"$GQL_BODY")")
-    [[ ${ids[-1]} != null ]] || die "endpoint not created: $GQL_BODY"
-  done
+  serve_seeded "$db" 20000
+  create_endpoints "$ENDPOINTS"
+  ids=("${ENDPOINT_IDS[@]}")
 
   # Throughput: every change to every endpoint.
   curl -sS "$RECV/reset" >/dev/null
