@@ -577,8 +577,10 @@ fn prepare(
     for request in requests.iter_mut() {
         let document = document(state, principal, request)?;
         // Only queries may be sent by GET: a GET must be safe to repeat and to prefetch.
-        let ty = selected_operation(&document.document, request.operation_name.as_deref());
-        if by_get && ty.is_some_and(|ty| ty != OperationType::Query) {
+        if by_get
+            && selected_operation(&document.document, request.operation_name.as_deref())
+                .is_some_and(|ty| ty != OperationType::Query)
+        {
             return Err(Refusal::NotByGet);
         }
         shape = shape.plus(document.shape);

@@ -129,9 +129,8 @@ impl PersistedOperations {
     pub fn resolve(&self, request: &mut Request, free_form: bool) -> Result<Source, AppError> {
         let hash = take_hash(request)?;
         let trusted_only = self.mode == PersistedMode::Required && !free_form;
-        let manifest = self.manifest();
         let Some(hash) = hash else {
-            if trusted_only && !manifest.holds_text(&sha256_hex(&request.query)) {
+            if trusted_only && !self.manifest().holds_text(&sha256_hex(&request.query)) {
                 return Err(AppError::NotTrusted(
                     "only trusted documents run on this server: send the document's hash in \
                      extensions.persistedQuery, or use an API client allowed free-form documents"
@@ -144,7 +143,7 @@ impl PersistedOperations {
                 Source::FreeForm
             });
         };
-        if let Some(document) = manifest.get(&hash) {
+        if let Some(document) = self.manifest().get(&hash) {
             if !request.query.is_empty() && request.query != **document {
                 return Err(bad_extension(
                     "the text sent is not the trusted document with this hash",
