@@ -72,8 +72,8 @@ ensure_bin() {   # profile default-target-dir: sets BIN, building it unless BIN 
     [[ -x $BIN ]] || die "BIN=$BIN is not an executable"
     return 0
   fi
-  local profile=$1 target=${CARGO_TARGET_DIR:-$2} flags=()
-  [[ $profile == release ]] && flags=(--release)
+  local profile=$1 target=${CARGO_TARGET_DIR:-$2} flags=(--features bench)
+  [[ $profile == release ]] && flags+=(--release)
   log "building the server ($profile, CARGO_TARGET_DIR=$target)"
   (cd "$REPO_DIR" && CARGO_TARGET_DIR=$target cargo build -q "${flags[@]}")
   BIN=$target/$profile/touchpoint-registry

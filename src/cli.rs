@@ -53,7 +53,8 @@ pub enum Command {
         admin_name: Option<String>,
     },
     /// Seed the benchmark's reference dataset (the PostGraphile peer's rows) into an empty
-    /// database.
+    /// database (built with `--features bench`).
+    #[cfg(feature = "bench")]
     SeedBench {
         /// Touchpoints to create (a multiple of 40): 20000, or 200000 for the large variant.
         #[arg(long, default_value_t = 20_000)]

@@ -113,6 +113,7 @@ pub async fn run(cli: Cli) -> Result<(), CommandError> {
             println!("  touchpoint-registry token --email {}", admin.email);
             Ok(())
         }
+        #[cfg(feature = "bench")]
         Command::SeedBench { touchpoints } => {
             let db = migrated_db(&settings).await?;
             let started = std::time::Instant::now();

@@ -28,10 +28,6 @@ impl fmt::Debug for Secret {
     }
 }
 
-/// SQLite's page cache per pooled connection by default, in KiB: it holds the hot pages of the
-/// portal list (an interleaved A/B of 8 MiB against 4 MiB measured no difference).
-pub const SQLITE_CACHE_KIB: u32 = 4096;
-
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
@@ -100,18 +96,16 @@ pub struct Settings {
     pub db_pool_size: Option<u32>,
 
     /// SQLite: how much of the database file each connection reads through a memory map
-    /// rather than with a `read` call per page the page cache misses (`0`, the default: none).
-    /// Faster reads (R1 +15-20% req/s, measured with 512 KiB page caches), but the mapped
-    /// pages — the operating system's page cache — count in the process's RSS once per
-    /// connection (R1 on 20,000 touchpoints: about 95 MB more).
+    /// rather than with a `read` call per page the page cache misses (`0`: none). Faster
+    /// reads, but the mapped pages count in the process's RSS once per connection
+    /// (bench/README.md, "Measured defaults").
     #[arg(long, env = "SQLITE_MMAP_BYTES", default_value_t = 0, global = true)]
     pub sqlite_mmap_bytes: u64,
 
     /// SQLite: the page cache of each pooled connection, in KiB. Pages it holds are read
     /// without a `read` call; it is heap, so RSS grows by up to this times the pool size. The
-    /// default holds the hot pages of the portal list (R1 +25-45% req/s over 512 KiB, RSS
-    /// under R1 40 -> 57 MB with the 4 pooled connections).
-    #[arg(long, env = "SQLITE_CACHE_KIB", default_value_t = SQLITE_CACHE_KIB, global = true)]
+    /// default holds the hot pages of the portal list.
+    #[arg(long, env = "SQLITE_CACHE_KIB", default_value_t = 4096, global = true)]
     pub sqlite_cache_kib: u32,
 
     /// GraphQL operations executing at once (default: the pool size); more wait their turn,
@@ -212,23 +206,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_body_bytes: 1024 * 1024,
-            max_depth: 10,
-            max_complexity: 20_000,
-            max_aliases: 30,
-            max_root_fields: 30,
-            max_directives: 5,
-            max_fields: 1_000,
-            batching: false,
-            max_batch: 10,
-            request_timeout: Duration::from_secs(10),
-            rate_limit_per_second: 100,
-            rate_limit_burst: 200,
-            token_rate_limit_per_minute: 30,
-            db_acquire_timeout: Duration::from_secs(5),
-            shutdown_timeout: Duration::from_secs(30),
-        }
+        defaults()
     }
 }
 
@@ -256,13 +234,7 @@ pub struct Webhooks {
 
 impl Default for Webhooks {
     fn default() -> Self {
-        Self {
-            webhook_allow_private: false,
-            webhook_timeout: Duration::from_secs(10),
-            webhook_retry_for: Duration::from_secs(24 * 3600),
-            webhook_retry_base: Duration::from_secs(10),
-            webhook_deliverer: true,
-        }
+        defaults()
     }
 }
 
@@ -289,12 +261,7 @@ pub struct Persisted {
 
 impl Default for Persisted {
     fn default() -> Self {
-        Self {
-            persisted_operations: PersistedMode::Allowed,
-            persisted_operations_manifest: None,
-            apq_cache_size: std::num::NonZeroUsize::new(1000)
-                .unwrap_or(std::num::NonZeroUsize::MIN),
-        }
+        defaults()
     }
 }
 
@@ -329,7 +296,7 @@ impl Settings {
 
     /// Connections to pool. SQLite runs every statement on its connection's own thread with
     /// its own page cache, and has one writer at a time: beyond a few connections more only
-    /// cost memory (16 held ~70 MB more than 4 under the R1 benchmark, at the same req/s).
+    /// cost memory.
     pub fn pool_size(&self) -> u32 {
         let default = if self.is_sqlite() { 4 } else { 16 };
         self.db_pool_size.unwrap_or(default).max(1)
@@ -337,9 +304,8 @@ impl Settings {
 
     /// HTTP worker threads. On SQLite two per core: its statements run on the connections' own
     /// threads in this process, and an HTTP worker whose operations all wait on them sleeps, so
-    /// with one per core a core idled while the other was busy (R1 at concurrency 32 on 2
-    /// cores: the server used 145% of 200% CPU with 2 workers, 163% with 4, +8% req/s; R2 +4%;
-    /// RSS +3 MB). On PostgreSQL 4 workers measured no faster than 2.
+    /// with one per core a core idles while the other is busy. On PostgreSQL more measured no
+    /// faster.
     pub fn http_workers(&self) -> usize {
         let per_core = if self.is_sqlite() { 2 } else { 1 };
         self.http_workers.unwrap_or(cores() * per_core).max(1)
@@ -369,6 +335,16 @@ impl Settings {
     }
 }
 
+/// A group of settings at the defaults its `#[arg]`s declare (environment variables ignored),
+/// so each default is written once.
+fn defaults<T: Args + clap::FromArgMatches>() -> T {
+    let command = T::augment_args(clap::Command::new("defaults")).mut_args(|a| a.env(None));
+    command
+        .try_get_matches_from(["defaults"])
+        .and_then(|matches| T::from_arg_matches(&matches))
+        .unwrap_or_else(|e| panic!("a default in `config` does not parse: {e}"))
+}
+
 /// The CPU cores this process may use (1 when the system cannot tell).
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -381,49 +357,28 @@ fn parse_secret(value: &str) -> Result<Secret, String> {
     Ok(Secret::new(value))
 }
 
-/// Parses `90s`, `15m`, `1h`, `7d` (or a bare number of seconds).
-/// A duration that may be zero (off) or given in milliseconds: `0`, `250ms`, `5s`.
-pub fn parse_ttl(value: &str) -> Result<Duration, String> {
+/// A duration as humantime reads it (`250ms`, `90s`, `15m`, `1h 30m`, `7d`), or a bare number
+/// of seconds.
+fn duration(value: &str) -> Result<Duration, String> {
     let value = value.trim();
-    if value == "0" {
-        return Ok(Duration::ZERO);
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Ok(Duration::from_secs(seconds));
     }
-    if let Some(ms) = value.strip_suffix("ms") {
-        return ms
-            .parse()
-            .map(Duration::from_millis)
-            .map_err(|_| format!("`{value}` is not a duration like 0, 250ms or 5s"));
-    }
-    parse_duration(value)
+    humantime::parse_duration(value)
+        .map_err(|e| format!("`{value}` is not a duration like 250ms, 90s, 15m, 1h or 7d ({e})"))
 }
 
+/// A duration that may be zero (off): `0`, `250ms`, `5s`.
+pub fn parse_ttl(value: &str) -> Result<Duration, String> {
+    duration(value)
+}
+
+/// A positive duration: `90s`, `15m`, `1h`, `7d`.
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
-    let value = value.trim();
-    let split = value
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(value.len());
-    let (number, unit) = value.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{value}` is not a duration like 90s, 15m, 1h or 7d"))?;
-    if unit == "ms" && number > 0 {
-        return Ok(Duration::from_millis(number));
+    match duration(value)? {
+        d if d.is_zero() => Err("a duration must be positive".into()),
+        d => Ok(d),
     }
-    let seconds = match unit {
-        "" | "s" => number,
-        "m" => number * 60,
-        "h" => number * 3600,
-        "d" => number * 86_400,
-        _ => {
-            return Err(format!(
-                "`{value}` is not a duration like 90s, 15m, 1h or 7d"
-            ))
-        }
-    };
-    if seconds == 0 {
-        return Err("a duration must be positive".into());
-    }
-    Ok(Duration::from_secs(seconds))
 }
 
 #[cfg(test)]
@@ -436,8 +391,27 @@ mod tests {
         assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
         assert_eq!(parse_duration("2h"), Ok(Duration::from_secs(7200)));
         assert_eq!(parse_duration("1d"), Ok(Duration::from_secs(86_400)));
-        assert!(parse_duration("1w").is_err());
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("45"), Ok(Duration::from_secs(45)));
+        assert!(parse_duration("1x").is_err());
         assert!(parse_duration("0").is_err());
+        assert!(parse_duration("0s").is_err());
+        assert_eq!(parse_ttl("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_ttl("250ms"), Ok(Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn each_group_defaults_to_what_its_flags_declare() {
+        let limits = Limits::default();
+        assert_eq!((limits.max_depth, limits.max_batch), (10, 10));
+        assert_eq!(limits.request_timeout, Duration::from_secs(10));
+        let webhooks = Webhooks::default();
+        assert_eq!(webhooks.webhook_retry_for, Duration::from_secs(24 * 3600));
+        assert!(webhooks.webhook_deliverer && !webhooks.webhook_allow_private);
+        let persisted = Persisted::default();
+        assert_eq!(persisted.persisted_operations, PersistedMode::Allowed);
+        assert_eq!(persisted.apq_cache_size.get(), 1000);
     }
 
     #[test]

@@ -34,8 +34,8 @@ const POSTGRES_PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// SQLite: rows a statement may run ahead of the task reading them. sqlx's default (50) is
 /// less than a page of touchpoints (51 rows for 50) or its ratings (about 150), so the worker
-/// thread stopped mid-statement and waited to be woken for the rest: R1 +4% req/s at
-/// concurrency 32 with 512. Rows are buffered only as far as the reader lags.
+/// thread stopped mid-statement and waited to be woken for the rest. Rows are buffered only
+/// as far as the reader lags.
 const SQLITE_ROW_BUFFER: usize = 512;
 
 impl Db {

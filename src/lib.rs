@@ -1,6 +1,7 @@
 //! Touchpoint Registry: a GraphQL API where a brand and its partners register, align and
 //! plan every customer touchpoint. See `DESIGN.md` for the product contract.
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench_data;
 pub mod cache;
 pub mod cli;

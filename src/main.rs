@@ -7,15 +7,14 @@ use touchpoint_registry::{cli::Cli, commands, telemetry};
 /// A request allocates many small short-lived objects across worker threads; mimalloc serves
 /// them in a fraction of the time glibc's allocator takes (it was the largest item in the
 /// profile) and keeps per-thread fragmentation low. Its `override` feature makes it the C
-/// `malloc` too, so SQLite's page caches and statements share it: +10% R1 req/s on SQLite and
-/// less resident memory than with glibc's per-thread arenas.
+/// `malloc` too, so SQLite's page caches and statements share it (bench/README.md, "Measured
+/// defaults").
 #[global_allocator]
 static GLOBAL: MiMalloc = MiMalloc;
 
 // mimalloc's memory settings must be in force before the first allocation — before `main` —
-// so they are compiled in: see `.cargo/config.toml`. Its purge delay is left at the default
-// (10 ms): with arenas committed on demand, purging at once bought no memory (peak RSS under R1
-// 30 vs 31 MB on PostgreSQL, 37 vs 38 MB on SQLite) and cost 10% of R1's req/s in madvise
+// so they are compiled in: see `.cargo/config.toml`. Its purge delay is left at the default:
+// with arenas committed on demand, purging at once bought no memory and cost req/s in madvise
 // calls, page faults and TLB shootdowns.
 
 fn main() -> ExitCode {

@@ -5,8 +5,8 @@
 //! phase, alignment, ratings, principles) resolve their fields one after another
 //! (`#[Object(serial)]`). By default async-graphql runs an object's fields as a concurrent
 //! set of futures, one task each; for fields that only read memory that machinery was most
-//! of the server's CPU on a page of 50 touchpoints (R1: 2.5 -> 1.9 ms of CPU per request with
-//! `prefetch`, which keeps a page's look-ups concurrent).
+//! of the server's CPU on a page of touchpoints (`prefetch` keeps a page's look-ups
+//! concurrent).
 //!
 //! Every selected field of an object is boxed at the size of the object's largest field
 //! future, so resolvers that run a service's statements box that future themselves
