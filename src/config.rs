@@ -204,6 +204,12 @@ pub struct Limits {
     pub shutdown_timeout: Duration,
 }
 
+impl Default for Settings {
+    fn default() -> Self {
+        defaults()
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         defaults()

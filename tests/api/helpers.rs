@@ -5,9 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use touchpoint_registry::auth::resolve::resolve_subject;
 use touchpoint_registry::auth::TokenService;
-use touchpoint_registry::config::{
-    Limits, LogFormat, Secret, Settings, Webhooks, SQLITE_CACHE_KIB,
-};
+use touchpoint_registry::config::{Secret, Settings, Webhooks};
 use touchpoint_registry::db::Db;
 use touchpoint_registry::domain::{OrganizationKind, Role};
 use touchpoint_registry::services::bootstrap::{self, NewBrand};
@@ -66,23 +64,11 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
         database_url: Some(database_url),
         data_dir,
         listen_addr: "127.0.0.1:0".into(),
-        public_url: None,
         jwt_secret: Some(Secret::new(JWT_SECRET)),
-        jwt_private_key: None,
-        jwt_public_keys: None,
-        jwt_issuer: "touchpoint-registry".into(),
-        jwt_audience: "touchpoint-registry".into(),
-        token_ttl: Duration::from_secs(3600),
         db_pool_size: Some(4),
-        sqlite_mmap_bytes: 0,
-        sqlite_cache_kib: SQLITE_CACHE_KIB,
-        max_in_flight: None,
-        // The production default: changes through the API must show on the next request
-        // with the cache on.
-        cache_ttl: Duration::from_secs(5),
+        // The production default of `CACHE_TTL` stays: changes through the API must show on
+        // the next request with the cache on.
         http_workers: Some(1),
-        production: false,
-        limits: Limits::default(),
         // Receivers in tests listen on loopback; retries come quickly. The deliverer runs in
         // the webhook tests only: its polls would count in other tests' statement counts.
         webhooks: Webhooks {
@@ -92,8 +78,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
             webhook_retry_base: Duration::from_millis(200),
             webhook_deliverer: false,
         },
-        persisted: Default::default(),
-        log_format: LogFormat::Text,
+        ..Settings::default()
     }
 }
 
