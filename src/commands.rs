@@ -1,16 +1,14 @@
 //! What each subcommand does.
 use std::fmt;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
 use crate::cli::{Cli, Command};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::demo;
-use crate::entities::{membership, organization, user};
 use crate::error::AppError;
 use crate::services::bootstrap::{self, NewBrand};
 use crate::services::ledger::AuditActor;
+use crate::services::principals;
 use crate::startup::{token_service, Application, StartupError};
 
 /// A command's failure, printed to stderr; unlike an API error it shows the cause, because
@@ -165,46 +163,15 @@ pub async fn mint_token(
     org: Option<&str>,
     ttl: Option<std::time::Duration>,
 ) -> Result<String, CommandError> {
-    let email = email.trim().to_lowercase();
-    let found = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .one(db.conn())
-        .await?
-        .ok_or_else(|| CommandError::Usage(format!("no user with e-mail {email}")))?;
-    if found.deactivated_at.is_some() {
-        return Err(CommandError::Usage(format!("{email} is deactivated")));
-    }
-    let memberships = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(found.id))
-        .find_also_related(organization::Entity)
-        .all(db.conn())
-        .await?;
-    let chosen = match org {
-        Some(slug) => memberships
-            .iter()
-            .find(|(_, o)| o.as_ref().is_some_and(|o| o.slug == slug))
-            .ok_or_else(|| CommandError::Usage(format!("{email} is not a member of {slug}")))?,
-        None => match memberships.as_slice() {
-            [only] => only,
-            [] => {
-                return Err(CommandError::Usage(format!(
-                    "{email} belongs to no organization"
-                )))
-            }
-            several => {
-                let slugs: Vec<String> = several
-                    .iter()
-                    .filter_map(|(_, o)| o.as_ref().map(|o| o.slug.clone()))
-                    .collect();
-                return Err(CommandError::Usage(format!(
-                    "{email} belongs to several organizations; pass --org with one of: {}",
-                    slugs.join(", ")
-                )));
-            }
-        },
-    };
+    let (user_id, org_id) =
+        principals::token_subject(db, email, org)
+            .await
+            .map_err(|e| match e {
+                principals::TokenSubjectError::Database(e) => CommandError::App(e),
+                refused => CommandError::Usage(refused.to_string()),
+            })?;
     let tokens = token_service(settings)?;
-    Ok(tokens.issue(found.id, Some(chosen.0.organization_id), ttl)?)
+    Ok(tokens.issue(user_id, Some(org_id), ttl)?)
 }
 
 /// The URL without its password, for logs.

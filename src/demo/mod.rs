@@ -11,7 +11,6 @@ use std::time::Duration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::auth::resolve::resolve_subject;
 use crate::auth::{Principal, TokenService};
 use crate::db::Db;
 use crate::domain::touchpoint::{Change, ExpressionSet, TouchpointPatch};
@@ -22,6 +21,7 @@ use crate::services::bootstrap::{self, NewBrand};
 use crate::services::journeys::{self, JourneyFields, StepInput};
 use crate::services::ledger::AuditActor;
 use crate::services::partners::{self, NewPartner};
+use crate::services::principals::resolve_subject;
 use crate::services::reviews::{self, ReviewDecision};
 use crate::services::{alignments, brands, members, phases, principles, touchpoints};
 use data::*;

@@ -8,11 +8,11 @@ use tokio::sync::broadcast::error::RecvError;
 use super::context::{db, principal};
 use super::ids::parse_id;
 use super::types::change::TouchpointChange;
-use crate::auth::resolve::current_principal;
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::events::ChangeEvent;
+use crate::services::principals::current_principal;
 use crate::services::{brands, touchpoints};
 
 #[derive(Default)]

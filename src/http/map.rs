@@ -14,11 +14,11 @@ use uuid::Uuid;
 
 use super::auth::authenticate;
 use super::AppState;
-use crate::auth::resolve::current_principal;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::map::{render_html, render_svg, MapInsight};
 use crate::services::organizations::OrgKey;
+use crate::services::principals::current_principal;
 use crate::services::{brands, csv_export, experience_map, insights};
 use std::sync::Arc;
 

@@ -12,12 +12,12 @@ use async_graphql::http::{WebSocket, WebSocketProtocols, WsMessage};
 use async_graphql::{Data, Executor, Request, Response};
 
 use super::AppState;
-use crate::auth::resolve::resolve_principal;
 use crate::error::AppError;
 use crate::graphql::context::RequestContext;
 use crate::graphql::document_cache::Parsed;
 use crate::graphql::errors::{finalize, refused_before_execution, server_error};
 use crate::graphql::loaders::Loaders;
+use crate::services::principals::resolve_principal;
 
 /// The schema behind the checks of HTTP: a document's text resolved (persisted and trusted
 /// documents), its shape within the limits, a complexity refusal measured, and every

@@ -20,6 +20,7 @@ pub mod members;
 pub mod organizations;
 pub mod partners;
 pub mod phases;
+pub mod principals;
 pub mod principles;
 pub mod reviews;
 pub mod scorecard;

@@ -3,7 +3,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use touchpoint_registry::auth::resolve::resolve_subject;
 use touchpoint_registry::auth::TokenService;
 use touchpoint_registry::config::{Secret, Settings, Webhooks};
 use touchpoint_registry::db::Db;
@@ -11,6 +10,7 @@ use touchpoint_registry::domain::{OrganizationKind, Role};
 use touchpoint_registry::services::bootstrap::{self, NewBrand};
 use touchpoint_registry::services::ledger::AuditActor;
 use touchpoint_registry::services::partners::{self, NewPartner};
+use touchpoint_registry::services::principals::resolve_subject;
 use touchpoint_registry::services::{brands, members, principles};
 use touchpoint_registry::startup::{token_service, Application};
 use uuid::Uuid;

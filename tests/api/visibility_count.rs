@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 
 use serde_json::json;
-use touchpoint_registry::auth::resolve::resolve_subject;
 use touchpoint_registry::domain::touchpoint::{Change, ExpressionSet, TouchpointPatch};
 use touchpoint_registry::domain::{Channel, Expression, Visibility};
+use touchpoint_registry::services::principals::resolve_subject;
 use touchpoint_registry::services::touchpoints;
 
 use crate::helpers::{spawn_app, Network};

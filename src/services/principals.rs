@@ -7,8 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::principal::{Actor, Principal};
-use super::tokens::Claims;
+use crate::auth::{Actor, Claims, Principal};
 use crate::db::Db;
 use crate::domain::Role;
 use crate::entities::{api_client, membership, organization, partnership, user};
@@ -206,4 +205,60 @@ async fn principal_in(
         partnerships,
         free_form_documents,
     })
+}
+
+/// Why `token --email` mints no token.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenSubjectError {
+    #[error("no user with e-mail {0}")]
+    NoUser(String),
+    #[error("{0} is deactivated")]
+    Deactivated(String),
+    #[error("{email} is not a member of {slug}")]
+    NotMember { email: String, slug: String },
+    #[error("{0} belongs to no organization")]
+    NoOrganization(String),
+    #[error("{email} belongs to several organizations; pass --org with one of: {}", slugs.join(", "))]
+    Several { email: String, slugs: Vec<String> },
+    #[error(transparent)]
+    Database(#[from] AppError),
+}
+
+/// The user with `email` and the organization a token for it acts in: the one `org` (a slug)
+/// names, or the user's only one.
+pub async fn token_subject(
+    db: &Db,
+    email: &str,
+    org: Option<&str>,
+) -> Result<(Uuid, Uuid), TokenSubjectError> {
+    let email = email.trim().to_lowercase();
+    let found = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .one(db.conn())
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| TokenSubjectError::NoUser(email.clone()))?;
+    if found.deactivated_at.is_some() {
+        return Err(TokenSubjectError::Deactivated(email));
+    }
+    let rows = memberships_of(db, found.id).await?;
+    let chosen = match org {
+        Some(slug) => rows.iter().find(|m| m.org_slug == slug).ok_or_else(|| {
+            TokenSubjectError::NotMember {
+                email: email.clone(),
+                slug: slug.to_owned(),
+            }
+        })?,
+        None => match rows.as_slice() {
+            [only] => only,
+            [] => return Err(TokenSubjectError::NoOrganization(email)),
+            several => {
+                return Err(TokenSubjectError::Several {
+                    email,
+                    slugs: several.iter().map(|m| m.org_slug.clone()).collect(),
+                })
+            }
+        },
+    };
+    Ok((found.id, chosen.org_id))
 }
