@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::entities::principle::PrincipleSummary;
 use crate::entities::{organization, phase};
-use crate::services::lookups::PrincipleSummary;
 
 /// More distinct keys than this within one time to live empties a cache (it is a shortcut,
 /// not a store: a flood of distinct tokens must not grow memory).

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::{Principal, TokenService};
 use crate::db::Db;
 use crate::domain::touchpoint::{Change, ExpressionSet, TouchpointPatch};
+use crate::domain::ReviewDecision;
 use crate::domain::Role;
 use crate::entities::{organization, touchpoint, user};
 use crate::error::{AppError, AppResult};
@@ -22,7 +23,7 @@ use crate::services::journeys::{self, JourneyFields, StepInput};
 use crate::services::ledger::AuditActor;
 use crate::services::partners::{self, NewPartner};
 use crate::services::principals::resolve_subject;
-use crate::services::reviews::{self, ReviewDecision};
+use crate::services::reviews;
 use crate::services::{alignments, brands, members, phases, principles, touchpoints};
 use data::*;
 

@@ -1,8 +1,12 @@
-//! The registry's vocabulary: every enumeration of DESIGN.md §1, one type each.
+//! The registry's vocabulary: every enumeration of DESIGN.md §1 and of the API's operations,
+//! one type each.
 //!
 //! Each is stored as its SCREAMING_SNAKE name (a short string column, legible in both
 //! databases), exposed under the same name in GraphQL, and serialised the same way in
-//! audit entries, so one value reads the same everywhere.
+//! audit entries, so one value reads the same everywhere. That is why these types, alone in
+//! `domain`, derive sea-orm's and async-graphql's traits: one name in every place is the
+//! design, and a mapped copy at each edge would write every variant of every enum three
+//! times for no difference a client or a row could see.
 use async_graphql::Enum;
 use sea_orm::sea_query::StringLen;
 use sea_orm::{DeriveActiveEnum, EnumIter};
@@ -138,4 +142,64 @@ pub enum TouchpointOrderField {
 pub enum SortDirection {
     Asc,
     Desc,
+}
+
+/// How a sync batch treats the caller's touchpoints it does not list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+pub enum SyncMode {
+    /// Create or update the items; leave everything else alone.
+    Upsert,
+    /// Also archive the caller's touchpoints in the brand that the batch does not list.
+    Mirror,
+}
+
+/// What a sync batch did with one item.
+// Idempotency records keep it by its variant name (serde's default): renaming one breaks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Enum)]
+pub enum SyncOutcome {
+    Created,
+    Updated,
+    Unchanged,
+    /// Archived by MIRROR (not in the batch).
+    Archived,
+    /// Refused: see the batch's `errors`.
+    Failed,
+}
+
+/// The brand's verdict on a touchpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ReviewDecision {
+    Approve,
+    RequestChanges,
+}
+
+/// What a finding of the journey linter (`brand.insights`) is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Enum, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InsightCode {
+    /// A journey with more major steps than the brand's threshold.
+    TooManyTouchpoints,
+    /// A phase with no active touchpoint.
+    PhaseWithoutTouchpoints,
+    /// A phase with no signature touchpoint.
+    PhaseWithoutSignature,
+    /// A phase with more than two signature touchpoints.
+    TooManySignatures,
+    /// A touchpoint whose alignment average is below 0.
+    MisalignedTouchpoint,
+    /// A touchpoint with no rating at all.
+    UnratedTouchpoint,
+    /// A partner touchpoint PENDING review for more than 14 days.
+    StaleReview,
+    /// Touchpoints of different owners with the same phase, channel and a near-identical
+    /// name.
+    DuplicateCandidate,
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Severity {
+    Info,
+    Warning,
 }

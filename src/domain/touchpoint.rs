@@ -1,4 +1,4 @@
-//! A validated change to a touchpoint, and how it applies.
+//! A validated change to a touchpoint (how it lands on a row: `entities::touchpoint::Model::apply`).
 //!
 //! Every way of writing a touchpoint — create, update, sync — turns its input into a
 //! [`TouchpointPatch`] at the edge, so the rules (which fields are required, what a score
@@ -7,10 +7,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::money::Money;
-use super::priority::Scores;
 use super::{Channel, Expression, Horizon, Ownership, TouchpointStatus, Visibility};
-use crate::entities::string_list::StringList;
-use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 
 /// A field of a patch that may keep, set or clear a nullable value.
@@ -37,7 +34,8 @@ impl<T> Change<T> {
         })
     }
 
-    fn apply_to(self, slot: &mut Option<T>) {
+    /// Keeps, clears or sets `slot`.
+    pub fn apply_to(self, slot: &mut Option<T>) {
         match self {
             Self::Keep => {}
             Self::Clear => *slot = None,
@@ -80,14 +78,6 @@ impl ExpressionSet {
             ));
         }
         Ok(set)
-    }
-
-    pub fn of(model: &touchpoint::Model) -> Self {
-        Self {
-            personal: model.expr_personal,
-            physical: model.expr_physical,
-            digital: model.expr_digital,
-        }
     }
 
     /// In the order of the enumeration.
@@ -155,76 +145,4 @@ impl TouchpointPatch {
             phase_id: self.phase_id.ok_or_else(|| missing("phaseId"))?,
         })
     }
-
-    /// Applies the patch to a model's descriptive fields and recomputes the priority.
-    /// Lifecycle fields the registry owns (version, review status, timestamps) are left to
-    /// the caller.
-    pub fn apply(self, m: &mut touchpoint::Model) {
-        self.external_id.apply_to(&mut m.external_id);
-        if let Some(v) = self.name {
-            m.name = v;
-        }
-        self.description.apply_to(&mut m.description);
-        if let Some(v) = self.channel {
-            m.channel = v;
-        }
-        if let Some(set) = self.expressions {
-            m.expr_personal = set.personal;
-            m.expr_physical = set.physical;
-            m.expr_digital = set.digital;
-        }
-        if let Some(v) = self.ownership {
-            m.ownership = v;
-        }
-        if let Some(v) = self.phase_id {
-            m.phase_id = v;
-        }
-        self.target_experience.apply_to(&mut m.target_experience);
-        self.key_metric.apply_to(&mut m.key_metric);
-        if let Some(v) = self.tags {
-            m.tags = StringList(v);
-        }
-        match self.cost {
-            Change::Keep => {}
-            Change::Clear => {
-                m.cost_amount = None;
-                m.cost_currency = None;
-            }
-            Change::Set(money) => {
-                m.cost_amount = Some(money.amount_text());
-                m.cost_currency = Some(money.currency);
-            }
-        }
-        self.resources.apply_to(&mut m.resources);
-        if let Some(v) = self.media {
-            m.media = StringList(v);
-        }
-        self.launch_date.apply_to(&mut m.launch_date);
-        self.timing.apply_to(&mut m.timing);
-        self.location.apply_to(&mut m.location);
-        self.importance.apply_to(&mut m.importance);
-        self.urgency.apply_to(&mut m.urgency);
-        self.maturity.apply_to(&mut m.maturity);
-        self.effort.apply_to(&mut m.effort);
-        self.benefit.apply_to(&mut m.benefit);
-        if let Some(v) = self.visibility {
-            m.visibility = v;
-        }
-        if let Some(v) = self.status {
-            m.status = v;
-        }
-        self.horizon.apply_to(&mut m.horizon);
-        m.priority_score =
-            Scores::from_options(m.importance, m.urgency, m.maturity, m.effort, m.benefit)
-                .map(|s| s.priority_hundredths());
-    }
-}
-
-/// Whether two versions of a touchpoint differ in anything a client wrote.
-pub fn same_content(a: &touchpoint::Model, b: &touchpoint::Model) -> bool {
-    let mut a = a.clone();
-    a.version = b.version;
-    a.updated_at = b.updated_at;
-    a.review_status = b.review_status;
-    a == *b
 }

@@ -2,6 +2,8 @@ use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
 use super::string_list::StringList;
+use crate::domain::priority::Scores;
+use crate::domain::touchpoint::{Change, ExpressionSet, TouchpointPatch};
 use crate::domain::{Channel, Horizon, Ownership, ReviewStatus, TouchpointStatus, Visibility};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -108,5 +110,95 @@ impl sea_orm::FromQueryResult for ByPosition {
             updated_at: Cell::read(row, next())?,
             archived_at: Cell::read(row, next())?,
         }))
+    }
+}
+
+impl Model {
+    /// The expressions the row holds.
+    pub fn expressions(&self) -> ExpressionSet {
+        ExpressionSet {
+            personal: self.expr_personal,
+            physical: self.expr_physical,
+            digital: self.expr_digital,
+        }
+    }
+
+    /// Applies a validated patch to the descriptive columns and recomputes the priority.
+    /// Lifecycle columns the registry owns (version, review status, timestamps) are left to
+    /// the caller.
+    pub fn apply(&mut self, patch: TouchpointPatch) {
+        patch.external_id.apply_to(&mut self.external_id);
+        if let Some(v) = patch.name {
+            self.name = v;
+        }
+        patch.description.apply_to(&mut self.description);
+        if let Some(v) = patch.channel {
+            self.channel = v;
+        }
+        if let Some(set) = patch.expressions {
+            self.expr_personal = set.personal;
+            self.expr_physical = set.physical;
+            self.expr_digital = set.digital;
+        }
+        if let Some(v) = patch.ownership {
+            self.ownership = v;
+        }
+        if let Some(v) = patch.phase_id {
+            self.phase_id = v;
+        }
+        patch
+            .target_experience
+            .apply_to(&mut self.target_experience);
+        patch.key_metric.apply_to(&mut self.key_metric);
+        if let Some(v) = patch.tags {
+            self.tags = StringList(v);
+        }
+        match patch.cost {
+            Change::Keep => {}
+            Change::Clear => {
+                self.cost_amount = None;
+                self.cost_currency = None;
+            }
+            Change::Set(money) => {
+                self.cost_amount = Some(money.amount_text());
+                self.cost_currency = Some(money.currency);
+            }
+        }
+        patch.resources.apply_to(&mut self.resources);
+        if let Some(v) = patch.media {
+            self.media = StringList(v);
+        }
+        patch.launch_date.apply_to(&mut self.launch_date);
+        patch.timing.apply_to(&mut self.timing);
+        patch.location.apply_to(&mut self.location);
+        patch.importance.apply_to(&mut self.importance);
+        patch.urgency.apply_to(&mut self.urgency);
+        patch.maturity.apply_to(&mut self.maturity);
+        patch.effort.apply_to(&mut self.effort);
+        patch.benefit.apply_to(&mut self.benefit);
+        if let Some(v) = patch.visibility {
+            self.visibility = v;
+        }
+        if let Some(v) = patch.status {
+            self.status = v;
+        }
+        patch.horizon.apply_to(&mut self.horizon);
+        self.priority_score = Scores::from_options(
+            self.importance,
+            self.urgency,
+            self.maturity,
+            self.effort,
+            self.benefit,
+        )
+        .map(|s| s.priority_hundredths());
+    }
+
+    /// Whether two versions of a touchpoint differ in anything a client wrote.
+    pub fn same_content(&self, other: &Self) -> bool {
+        let mut this = self.clone();
+        this.version = other.version;
+        this.updated_at = other.updated_at;
+        this.review_status = other.review_status;
+        this == *other
     }
 }

@@ -11,7 +11,6 @@ use super::{brands, lookups};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::priority::hundredths_to_score;
-use crate::domain::touchpoint::ExpressionSet;
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 
@@ -161,7 +160,7 @@ pub async fn page(
     let averages = alignment_averages(db, &ids).await?;
     let mut out = writer(rows.len() * 400);
     for t in &rows {
-        let expressions = ExpressionSet::of(t).to_vec();
+        let expressions = t.expressions().to_vec();
         let values: [String; 38] = [
             t.id.to_string(),
             t.brand_id.to_string(),

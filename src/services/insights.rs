@@ -12,7 +12,7 @@ use super::{brands, journeys};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
-use crate::domain::{ReviewStatus, TouchpointStatus};
+use crate::domain::{InsightCode, ReviewStatus, Severity, TouchpointStatus};
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 
@@ -20,37 +20,6 @@ use crate::error::{AppError, AppResult};
 pub const STALE_REVIEW_DAYS: i64 = 14;
 /// More signature touchpoints than this in one phase dilute the stamp.
 pub const MAX_SIGNATURES_PER_PHASE: usize = 2;
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, async_graphql::Enum, serde::Serialize,
-)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum InsightCode {
-    /// A journey with more major steps than the brand's threshold.
-    TooManyTouchpoints,
-    /// A phase with no active touchpoint.
-    PhaseWithoutTouchpoints,
-    /// A phase with no signature touchpoint.
-    PhaseWithoutSignature,
-    /// A phase with more than two signature touchpoints.
-    TooManySignatures,
-    /// A touchpoint whose alignment average is below 0.
-    MisalignedTouchpoint,
-    /// A touchpoint with no rating at all.
-    UnratedTouchpoint,
-    /// A partner touchpoint PENDING review for more than 14 days.
-    StaleReview,
-    /// Touchpoints of different owners with the same phase, channel and a near-identical
-    /// name.
-    DuplicateCandidate,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum, serde::Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Severity {
-    Info,
-    Warning,
-}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Insight {

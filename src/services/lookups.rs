@@ -16,7 +16,8 @@ use uuid::Uuid;
 use crate::cache::TtlCache;
 use crate::db::Db;
 use crate::entities::cell::Cell;
-use crate::entities::{alignment, organization, phase, principle};
+use crate::entities::principle::{self, PrincipleSummary};
+use crate::entities::{alignment, organization, phase};
 use crate::error::AppResult;
 
 pub async fn organizations(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, organization::Model>> {
@@ -95,29 +96,6 @@ where
     found.extend(loaded.iter().map(|(id, v)| (*id, Arc::clone(v))));
     cache.put(seen, loaded);
     Ok(found)
-}
-
-/// A principle as ratings show it (and the GraphQL `Principle` type: its columns but the
-/// timestamps).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrincipleSummary {
-    pub id: Uuid,
-    pub name: String,
-    pub description: Option<String>,
-    pub version: i32,
-    pub archived_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl From<principle::Model> for PrincipleSummary {
-    fn from(m: principle::Model) -> Self {
-        Self {
-            id: m.id,
-            name: m.name,
-            description: m.description,
-            version: m.version,
-            archived_at: m.archived_at,
-        }
-    }
 }
 
 /// Ratings of touchpoints, each with its (shared) principle.

@@ -12,16 +12,9 @@ use super::ledger::AuditActor;
 use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::db::Db;
-use crate::domain::{text, ChangeKind, ReviewStatus, Role};
+use crate::domain::{text, ChangeKind, ReviewDecision, ReviewStatus, Role};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
-
-/// The brand's verdict on a touchpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
-pub enum ReviewDecision {
-    Approve,
-    RequestChanges,
-}
 
 async fn brand_target<C: sea_orm::ConnectionTrait>(
     conn: &C,

@@ -34,8 +34,8 @@ use super::touchpoints::{blank, review_status_on_write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
-use crate::domain::touchpoint::{same_content, TouchpointPatch};
-use crate::domain::{text, ChangeKind};
+use crate::domain::touchpoint::TouchpointPatch;
+use crate::domain::{text, ChangeKind, SyncMode, SyncOutcome};
 use crate::entities::{idempotency_record, touchpoint};
 use crate::error::{AppError, AppResult};
 
@@ -43,25 +43,6 @@ use crate::error::{AppError, AppResult};
 pub const MAX_ITEMS: usize = 1000;
 /// How long an idempotency key is remembered.
 pub const KEY_TTL_HOURS: i64 = 24;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
-pub enum SyncMode {
-    /// Create or update the items; leave everything else alone.
-    Upsert,
-    /// Also archive the caller's touchpoints in the brand that the batch does not list.
-    Mirror,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
-pub enum SyncOutcome {
-    Created,
-    Updated,
-    Unchanged,
-    /// Archived by MIRROR (not in the batch).
-    Archived,
-    /// Refused: see `errors`.
-    Failed,
-}
 
 /// One item as sent: its key, and its fields already validated (or the first error).
 pub struct SyncItemDraft {
@@ -476,10 +457,10 @@ async fn plan<C: ConnectionTrait>(
             }
             Some(current) => {
                 let mut next = current.clone();
-                patch.apply(&mut next);
+                next.apply(patch);
                 let restoring = current.archived_at.is_some();
                 next.archived_at = None;
-                if !restoring && same_content(current, &next) {
+                if !restoring && current.same_content(&next) {
                     (SyncOutcome::Unchanged, current.clone())
                 } else {
                     next.version = current.version + 1;
@@ -506,7 +487,7 @@ async fn plan<C: ConnectionTrait>(
                     }
                 };
                 let mut model = blank(p, brand_id, required.phase_id);
-                patch.apply(&mut model);
+                model.apply(patch);
                 model.external_id = Some(key.clone());
                 writes.push(Write {
                     before: None,

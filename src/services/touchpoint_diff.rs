@@ -10,7 +10,6 @@ use serde_json::{json, Value};
 
 use super::ledger::Changes;
 use crate::domain::priority::hundredths_to_score;
-use crate::domain::touchpoint::ExpressionSet;
 use crate::entities::touchpoint::Model;
 
 /// The changed fields of `before` → `after`.
@@ -94,7 +93,7 @@ fn priority(m: &Model) -> Value {
 }
 
 fn expressions(m: &Model) -> Value {
-    json(&ExpressionSet::of(m).to_vec())
+    json(&m.expressions().to_vec())
 }
 
 fn cost(m: &Model) -> Value {

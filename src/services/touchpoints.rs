@@ -8,13 +8,14 @@ use uuid::Uuid;
 
 use super::access::readable_touchpoints;
 use super::ledger::AuditActor;
-use super::lookups::{self, PrincipleSummary, RatingList};
+use super::lookups::{self, RatingList};
 use super::write::{check_version, Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::touchpoint::TouchpointPatch;
 use crate::domain::{ChangeKind, Ownership, ReviewStatus, TouchpointStatus, Visibility};
+use crate::entities::principle::PrincipleSummary;
 use crate::entities::string_list::StringList;
 use crate::entities::{alignment, phase, principle, touchpoint};
 use crate::error::{AppError, AppResult};
@@ -239,7 +240,7 @@ pub async fn create(
         check_external_id(w.conn(), p.org_id(), ext, None).await?;
     }
     let mut model = blank(p, brand_id, required.phase_id);
-    patch.apply(&mut model);
+    model.apply(patch);
     let created = w
         .insert::<touchpoint::Entity>(Action::touchpoint(ChangeKind::Created), model)
         .await?;
@@ -273,7 +274,7 @@ pub async fn update(
         check_external_id(w.conn(), current.owner_id, ext, Some(current.id)).await?;
     }
     let mut next = current.clone();
-    patch.apply(&mut next);
+    next.apply(patch);
     if next != current {
         next.review_status = review_status_on_write(current.brand_id, current.owner_id);
     }

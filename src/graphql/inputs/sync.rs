@@ -2,9 +2,9 @@
 use async_graphql::{InputObject, InputType, MaybeUndefined, ID};
 
 use super::touchpoint::{MoneyInput, TouchpointFields};
+use crate::domain::SyncMode;
 use crate::domain::{Channel, Expression, Horizon, Ownership, TouchpointStatus, Visibility};
 use crate::graphql::scalars::Date;
-use crate::services::sync::SyncMode;
 
 /// One touchpoint of the caller's organization, keyed by its `externalId`. For a new one,
 /// `name`, `channel`, `expressions` and `phaseId` are required; for an existing one an

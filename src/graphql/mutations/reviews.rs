@@ -2,10 +2,11 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 
 use super::touchpoints::TouchpointPayload;
+use crate::domain::ReviewDecision;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::types::touchpoint::Touchpoint;
-use crate::services::reviews::{self, ReviewDecision};
+use crate::services::reviews;
 use crate::services::{alignments, touchpoints};
 
 #[derive(Debug, Clone, InputObject)]

@@ -1,14 +1,13 @@
 //! `syncTouchpoints`: integration scripts push their touchpoints in batches.
 use async_graphql::{Context, Object, Result, SimpleObject};
 
+use crate::domain::SyncOutcome;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::inputs::sync::SyncTouchpointsInput;
 use crate::graphql::inputs::touchpoint::TouchpointFields;
 use crate::graphql::types::touchpoint::Touchpoint;
-use crate::services::sync::{
-    self, ItemResult, SyncItemDraft, SyncOutcome, SyncReport, SyncRequest,
-};
+use crate::services::sync::{self, ItemResult, SyncItemDraft, SyncReport, SyncRequest};
 
 /// One item's outcome.
 #[derive(SimpleObject)]

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::principle::Principle;
 use crate::entities::alignment;
+use crate::entities::principle::PrincipleSummary;
 use crate::graphql::ids::to_id;
-use crate::services::lookups::PrincipleSummary;
 
 /// How well a touchpoint expresses the brand's (active) principles.
 #[derive(SimpleObject)]

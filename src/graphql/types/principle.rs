@@ -4,8 +4,8 @@ use async_graphql::{Object, ID};
 use chrono::{DateTime, Utc};
 
 use crate::entities::principle;
+use crate::entities::principle::PrincipleSummary;
 use crate::graphql::ids::to_id;
-use crate::services::lookups::PrincipleSummary;
 
 /// A positioning attribute or experience principle of the brand ("fast", "personal").
 /// Shared: every rating of a list refers to one of a few principles.

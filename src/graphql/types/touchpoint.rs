@@ -13,7 +13,6 @@ use super::phase::Phase;
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::priority::hundredths_to_score;
-use crate::domain::touchpoint::ExpressionSet;
 use crate::domain::{
     Channel, Expression, Horizon, Ownership, ReviewStatus, TouchpointStatus, Visibility,
 };
@@ -168,12 +167,12 @@ impl Touchpoint {
 
     /// PERSONAL, PHYSICAL, DIGITAL: never empty.
     async fn expressions(&self) -> Vec<Expression> {
-        ExpressionSet::of(&self.model).to_vec()
+        self.model.expressions().to_vec()
     }
 
     /// More than one expression.
     async fn multi_access(&self) -> bool {
-        ExpressionSet::of(&self.model).to_vec().len() > 1
+        self.model.expressions().to_vec().len() > 1
     }
 
     async fn ownership(&self) -> Ownership {
