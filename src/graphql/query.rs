@@ -19,7 +19,7 @@ use super::types::viewer::Viewer;
 use crate::error::AppError;
 use crate::services::ledger::{feed, log};
 use crate::services::organizations::OrgKey;
-use crate::services::touchpoint_list::PageArgs;
+use crate::services::touchpoints::list::PageArgs;
 use crate::services::{brands, journeys, organizations};
 
 #[derive(MergedObject, Default)]

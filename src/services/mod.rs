@@ -26,8 +26,6 @@ pub mod reviews;
 pub mod scorecard;
 pub mod sync;
 pub mod sync_write;
-pub mod touchpoint_diff;
-pub mod touchpoint_list;
 pub mod touchpoint_upsert;
 pub mod touchpoints;
 pub mod versioned;

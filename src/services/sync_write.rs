@@ -23,7 +23,8 @@ use uuid::Uuid;
 
 use super::column_arrays;
 use super::ledger::{self, append::touchpoint_action, AuditActor, Entry};
-use super::{touchpoint_diff, touchpoint_upsert};
+use super::touchpoint_upsert;
+use super::touchpoints::diff;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::ChangeKind;
@@ -184,8 +185,8 @@ fn entries(writes: &[Write]) -> Vec<Entry<'static>> {
             version: Some(w.after.version),
             kind: Some(w.kind),
             changes: match &w.before {
-                Some(b) => touchpoint_diff::changed(b, &w.after),
-                None => touchpoint_diff::created(&w.after),
+                Some(b) => diff::changed(b, &w.after),
+                None => diff::created(&w.after),
             },
         })
         .collect()

@@ -75,10 +75,10 @@ impl Versioned for touchpoint::Entity {
         Changes::document(m)
     }
     fn created(m: &touchpoint::Model) -> Changes {
-        super::touchpoint_diff::created(m)
+        super::touchpoints::diff::created(m)
     }
     fn diff(before: &touchpoint::Model, after: &touchpoint::Model) -> Changes {
-        super::touchpoint_diff::changed(before, after)
+        super::touchpoints::diff::changed(before, after)
     }
 }
 

@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::error::AppResult;
 use crate::graphql::ids::parse_opt_id;
-use crate::services::touchpoint_list::{TouchpointFilter, TouchpointOrder};
+use crate::services::touchpoints::list::{TouchpointFilter, TouchpointOrder};
 
 /// Narrows a touchpoint list; every field is optional and they combine with AND.
 #[derive(Debug, Clone, Default, InputObject)]

@@ -8,8 +8,9 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::graphql::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
 use crate::graphql::prefetch::Wanted;
-use crate::services::touchpoint_list::{
-    self, PageArgs, TouchpointFilter, TouchpointOrder, TouchpointPage,
+use crate::services::touchpoints;
+use crate::services::touchpoints::list::{
+    PageArgs, TouchpointFilter, TouchpointOrder, TouchpointPage,
 };
 
 #[derive(SimpleObject)]
@@ -61,7 +62,7 @@ impl TouchpointConnection {
         }
         let order = order_by.map(TouchpointOrder::from).unwrap_or_default();
         let db = db(ctx)?;
-        let mut page = touchpoint_list::list(db, p, &filter, order, &args).await?;
+        let mut page = touchpoints::list::list(db, p, &filter, order, &args).await?;
         let items = std::mem::take(&mut page.items);
         let nodes = Touchpoint::with_neighbours(db, Wanted::in_connection(ctx), items).await?;
         Ok(Self {
@@ -100,6 +101,6 @@ impl TouchpointConnection {
 
     /// Touchpoints matching the filter, across all pages (counted only when asked for).
     async fn total_count(&self, ctx: &Context<'_>) -> Result<u64> {
-        Ok(touchpoint_list::count(db(ctx)?, principal(ctx)?, &self.filter).await?)
+        Ok(touchpoints::list::count(db(ctx)?, principal(ctx)?, &self.filter).await?)
     }
 }

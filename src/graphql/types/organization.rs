@@ -12,7 +12,7 @@ use crate::entities::organization;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::to_id;
 use crate::graphql::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
-use crate::services::touchpoint_list::PageArgs;
+use crate::services::touchpoints::list::PageArgs;
 use crate::services::webhooks::endpoints;
 use crate::services::{api_clients, members};
 

@@ -11,7 +11,7 @@ use crate::entities::ledger_entry::{self, Column};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 use crate::services::cursor::{page_size, Cursor};
-use crate::services::touchpoint_list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::services::touchpoints::list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// One page of entries, newest first.
 pub struct AuditPage {

@@ -7,7 +7,7 @@ use crate::domain::ChangeKind;
 use crate::entities::{ledger_entry, touchpoint, webhook_delivery};
 use crate::services::ledger::changes;
 use crate::services::ledger::feed::FeedCursor;
-use crate::services::touchpoint_diff;
+use crate::services::touchpoints::diff;
 
 /// The `type` of a delivery of a change of this kind.
 pub fn event_type(kind: ChangeKind) -> &'static str {
@@ -39,7 +39,7 @@ pub fn body(
         "brandId": t.brand_id,
         "cursor": FeedCursor::of(t.brand_id, entry).encode(),
         "data": {
-            "touchpoint": touchpoint_diff::document(t),
+            "touchpoint": diff::document(t),
             "version": entry.version,
             "changes": changes,
             "actor": {

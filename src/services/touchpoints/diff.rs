@@ -8,9 +8,9 @@
 //! every column of the model.
 use serde_json::{json, Value};
 
-use super::ledger::Changes;
 use crate::domain::priority::hundredths_to_score;
 use crate::entities::touchpoint::Model;
+use crate::services::ledger::Changes;
 
 /// The changed fields of `before` → `after`.
 pub fn changed(before: &Model, after: &Model) -> Changes {

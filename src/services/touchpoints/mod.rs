@@ -3,6 +3,9 @@
 //! Writes run in one transaction with their ledger entry. A touchpoint
 //! the caller cannot read does not exist for it (NOT_FOUND); one it can read but may not
 //! change is FORBIDDEN.
+pub mod diff;
+pub mod list;
+
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 

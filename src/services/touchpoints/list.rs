@@ -12,8 +12,6 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::cursor::{query_tag, Cursor};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::{
@@ -22,6 +20,8 @@ use crate::domain::{
 };
 use crate::entities::touchpoint::{self, Column, Entity};
 use crate::error::{AppError, AppResult};
+use crate::services::access::readable_touchpoints;
+use crate::services::cursor::{query_tag, Cursor};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
