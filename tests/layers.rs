@@ -1,6 +1,7 @@
 //! The layers of `src/` point one way, checked over the source text: every `crate::…` path a
 //! module names must be in its own layer or a lower one, and the lower layers name no web or
 //! GraphQL crate. README.md, "Layout", draws the same picture.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -21,16 +21,16 @@ use sea_orm::sqlx::{self, Row};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, IdenStatic, Iterable, RuntimeErr};
 use uuid::Uuid;
 
-use super::column_arrays;
-use super::ledger::{self, append::touchpoint_action, AuditActor, Entry};
-use super::touchpoint_upsert;
-use super::touchpoints::diff;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::ChangeKind;
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 use crate::events::ChangeEvent;
+use crate::services::ledger::{self, append::touchpoint_action, AuditActor, Entry};
+use crate::services::sync::column_arrays;
+use crate::services::sync::upsert;
+use crate::services::touchpoints::diff;
 
 /// What to write for one touchpoint.
 pub struct Write {
@@ -72,7 +72,7 @@ pub async fn write_sqlite<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let rows: Vec<&touchpoint::Model> = writes.iter().map(|w| &w.after).collect();
-    touchpoint_upsert::upsert_values(conn, &rows).await?;
+    upsert::upsert_values(conn, &rows).await?;
     ledger::append(conn, actor, entries(writes)).await
 }
 
@@ -209,7 +209,7 @@ fn write_statement(keyed: bool) -> String {
     let n = column_arrays::count::<touchpoint::Entity>();
     let all = column_arrays::names::<touchpoint::Entity>();
     let updatable: Vec<String> = Column::iter()
-        .filter(|c| !touchpoint_upsert::fixed(c))
+        .filter(|c| !upsert::fixed(c))
         .map(|c| format!("\"{0}\" = r.\"{0}\"", c.as_str()))
         .collect();
     let l = 1 + 2 * n;

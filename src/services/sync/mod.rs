@@ -15,6 +15,10 @@
 //! * An idempotency key is the caller's (user or API client) for 24 hours: the same key with
 //!   the same request returns the first result and writes nothing; with a different request
 //!   it is a CONFLICT.
+pub mod column_arrays;
+pub mod upsert;
+pub mod write;
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
@@ -29,7 +33,6 @@ use uuid::Uuid;
 
 use super::ledger::{AuditActor, Via};
 use super::lookups;
-use super::sync_write::{self, KeyRecord, Write, Written};
 use super::touchpoints::{blank, review_status_on_write};
 use crate::auth::Principal;
 use crate::clock;
@@ -38,6 +41,7 @@ use crate::domain::touchpoint::TouchpointPatch;
 use crate::domain::{text, ChangeKind, SyncMode, SyncOutcome};
 use crate::entities::{idempotency_record, touchpoint};
 use crate::error::{AppError, AppResult};
+use write::{KeyRecord, Write, Written};
 
 /// Most items in one batch.
 pub const MAX_ITEMS: usize = 1000;
@@ -249,7 +253,7 @@ async fn execute_postgres(
             }),
             None => None,
         };
-        match sync_write::write_postgres(db, &actor, &plan.writes, record).await? {
+        match write::write_postgres(db, &actor, &plan.writes, record).await? {
             Written::Done(events) => {
                 db.announce(events).await;
                 return Ok(written(plan));
@@ -279,7 +283,7 @@ async fn execute_sqlite(
     }
     let plan = plan(db, &tx, p, req).await?;
     let events =
-        sync_write::write_sqlite(&tx, &AuditActor::from(p).via(Via::Sync), &plan.writes).await?;
+        write::write_sqlite(&tx, &AuditActor::from(p).via(Via::Sync), &plan.writes).await?;
     if let Some((key, _)) = key {
         let response = serde_json::to_value(&plan.result).map_err(AppError::internal)?;
         idempotency_record::Entity::update_many()
