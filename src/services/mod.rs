@@ -25,6 +25,5 @@ pub mod reviews;
 pub mod scorecard;
 pub mod sync;
 pub mod touchpoints;
-pub mod versioned;
 pub mod webhooks;
 pub mod write;

@@ -21,6 +21,8 @@ use sea_orm::sqlx::{self, Row};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, IdenStatic, Iterable, RuntimeErr};
 use uuid::Uuid;
 
+use super::column_arrays;
+use super::upsert;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::ChangeKind;
@@ -28,8 +30,6 @@ use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 use crate::events::ChangeEvent;
 use crate::services::ledger::{self, append::touchpoint_action, AuditActor, Entry};
-use crate::services::sync::column_arrays;
-use crate::services::sync::upsert;
 use crate::services::touchpoints::diff;
 
 /// What to write for one touchpoint.

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::ledger::feed::FeedCursor;
 use crate::services::ledger::{AuditActor, Entry};
-use crate::services::versioned::Versioned;
+use crate::services::write::versioned::Versioned;
 use crate::services::write::{Action, Write};
 
 /// Longest description of an endpoint.

@@ -1,5 +1,5 @@
 //! The entities DESIGN §3 versions: each carries a `version` that every change moves by one,
-//! and a write applies only at the version it read ([`super::write::Write`]). This says, once
+//! and a write applies only at the version it read ([`crate::services::write::Write`]). This says, once
 //! per entity, what that path needs to know of it: its name, its key and version columns,
 //! how its next version is stamped, and how the ledger shows its fields.
 use chrono::{DateTime, Utc};
@@ -7,11 +7,11 @@ use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveMode
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::ledger::Changes;
 use crate::entities::{
     api_client, journey, membership, organization, partnership, phase, principle, touchpoint,
     webhook_endpoint,
 };
+use crate::services::ledger::Changes;
 
 pub trait Versioned:
     EntityTrait<Model = <Self as Versioned>::Row, ActiveModel = <Self as Versioned>::Active>
@@ -75,10 +75,10 @@ impl Versioned for touchpoint::Entity {
         Changes::document(m)
     }
     fn created(m: &touchpoint::Model) -> Changes {
-        super::touchpoints::diff::created(m)
+        crate::services::touchpoints::diff::created(m)
     }
     fn diff(before: &touchpoint::Model, after: &touchpoint::Model) -> Changes {
-        super::touchpoints::diff::changed(before, after)
+        crate::services::touchpoints::diff::changed(before, after)
     }
 }
 

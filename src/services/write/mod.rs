@@ -14,18 +14,20 @@
 //! written is a CONFLICT, and the transaction, dropped, writes nothing. (On SQLite the write
 //! transaction holds the database's write lock from its start, so the condition never fails
 //! there; it costs nothing.)
+pub mod versioned;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use serde_json::Value;
 
 use super::ledger::{self, append::touchpoint_action, AuditActor, Changes, Entry};
-use super::versioned::Versioned;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::ChangeKind;
 use crate::error::{AppError, AppResult};
 use crate::events::ChangeEvent;
+use versioned::Versioned;
 
 /// What a write is, as its ledger entry names it.
 pub struct Action<'a> {
