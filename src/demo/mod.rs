@@ -23,8 +23,8 @@ use crate::services::journeys::{self, JourneyFields, StepInput};
 use crate::services::ledger::AuditActor;
 use crate::services::partners::{self, NewPartner};
 use crate::services::principals::resolve_subject;
-use crate::services::reviews;
-use crate::services::{alignments, brands, members, phases, principles, touchpoints};
+use crate::services::touchpoints::reviews;
+use crate::services::{brands, members, phases, principles, touchpoints, touchpoints::alignments};
 use data::*;
 
 /// The query the banner suggests; a test runs it against the seeded demo.

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::map::{render_html, render_svg, MapInsight};
 use crate::services::organizations::OrgKey;
 use crate::services::principals::current_principal;
-use crate::services::{brands, csv_export, experience_map, insights};
+use crate::services::{brands, experience_map, insights, touchpoints::csv_export};
 use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]

@@ -4,11 +4,9 @@
 //! subscriptions, the CLI — goes through these functions, and the permission rules of
 //! DESIGN.md §2 are checked here, not in resolvers.
 pub mod access;
-pub mod alignments;
 pub mod api_clients;
 pub mod bootstrap;
 pub mod brands;
-pub mod csv_export;
 pub mod cursor;
 pub mod experience_map;
 pub mod insights;
@@ -21,7 +19,6 @@ pub mod partners;
 pub mod phases;
 pub mod principals;
 pub mod principles;
-pub mod reviews;
 pub mod scorecard;
 pub mod sync;
 pub mod touchpoints;

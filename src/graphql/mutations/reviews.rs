@@ -6,8 +6,8 @@ use crate::domain::ReviewDecision;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::types::touchpoint::Touchpoint;
-use crate::services::reviews;
-use crate::services::{alignments, touchpoints};
+use crate::services::touchpoints::reviews;
+use crate::services::{touchpoints, touchpoints::alignments};
 
 #[derive(Debug, Clone, InputObject)]
 pub struct ReviewTouchpointInput {

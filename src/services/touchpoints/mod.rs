@@ -3,8 +3,11 @@
 //! Writes run in one transaction with their ledger entry. A touchpoint
 //! the caller cannot read does not exist for it (NOT_FOUND); one it can read but may not
 //! change is FORBIDDEN.
+pub mod alignments;
+pub mod csv_export;
 pub mod diff;
 pub mod list;
+pub mod reviews;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;

@@ -9,15 +9,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::ledger::{AuditActor, Changes, Entry};
-use super::write::Write;
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
 use crate::db::Db;
 use crate::domain::text;
 use crate::entities::{alignment, principle, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::services::access::readable_touchpoints;
+use crate::services::ledger::{AuditActor, Changes, Entry};
+use crate::services::write::Write;
 
 pub async fn rate(
     db: &Db,

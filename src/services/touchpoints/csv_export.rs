@@ -6,13 +6,13 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::{brands, lookups};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::priority::hundredths_to_score;
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::services::access::readable_touchpoints;
+use crate::services::{brands, lookups};
 
 /// Rows per database page.
 pub const PAGE: u64 = 1000;
