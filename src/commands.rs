@@ -6,9 +6,9 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::demo;
 use crate::error::AppError;
-use crate::services::bootstrap::{self, NewBrand};
 use crate::services::ledger::AuditActor;
-use crate::services::principals;
+use crate::services::network::bootstrap::{self, NewBrand};
+use crate::services::network::principals;
 use crate::startup::{token_service, Application, StartupError};
 
 /// A command's failure, printed to stderr; unlike an API error it shows the cause, because

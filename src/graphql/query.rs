@@ -18,9 +18,9 @@ use super::types::touchpoint::Touchpoint;
 use super::types::viewer::Viewer;
 use crate::error::AppError;
 use crate::services::ledger::{feed, log};
-use crate::services::organizations::OrgKey;
+use crate::services::network::organizations::OrgKey;
 use crate::services::touchpoints::list::PageArgs;
-use crate::services::{brands, journeys, organizations};
+use crate::services::{journeys, network::brands, network::organizations};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]

@@ -12,8 +12,8 @@ use crate::auth::Principal;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::events::ChangeEvent;
-use crate::services::principals::current_principal;
-use crate::services::{brands, touchpoints};
+use crate::services::network::principals::current_principal;
+use crate::services::{network::brands, touchpoints};
 
 #[derive(Default)]
 pub struct SubscriptionRoot;

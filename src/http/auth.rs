@@ -7,7 +7,7 @@ use actix_web::HttpRequest;
 use super::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
-use crate::services::principals::resolve_principal;
+use crate::services::network::principals::resolve_principal;
 
 /// The caller of the request: `None` without an `Authorization` header; UNAUTHENTICATED for
 /// a header that is not a valid bearer token of an existing, active identity.

@@ -17,9 +17,9 @@ use super::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::map::{render_html, render_svg, MapInsight};
-use crate::services::organizations::OrgKey;
-use crate::services::principals::current_principal;
-use crate::services::{brands, experience_map, insights, touchpoints::csv_export};
+use crate::services::network::organizations::OrgKey;
+use crate::services::network::principals::current_principal;
+use crate::services::{experience_map, insights, network::brands, touchpoints::csv_export};
 use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
@@ -104,7 +104,8 @@ async fn render(
     let journey = journey_of(query)?;
     // The brand as the link or token holder sees it (looked up once the caller is known).
     let key = OrgKey::Slug(slug.to_owned());
-    let brand_org = crate::services::organizations::find_by_key(state.db.conn(), &key).await?;
+    let brand_org =
+        crate::services::network::organizations::find_by_key(state.db.conn(), &key).await?;
     let p = caller(
         state,
         req,

@@ -17,7 +17,7 @@ use crate::graphql::context::RequestContext;
 use crate::graphql::document_cache::Parsed;
 use crate::graphql::errors::{finalize, refused_before_execution, server_error};
 use crate::graphql::loaders::Loaders;
-use crate::services::principals::resolve_principal;
+use crate::services::network::principals::resolve_principal;
 
 /// The schema behind the checks of HTTP: a document's text resolved (persisted and trusted
 /// documents), its shape within the limits, a complexity refusal measured, and every

@@ -12,7 +12,7 @@ use base64::Engine;
 use serde_json::json;
 
 use super::AppState;
-use crate::services::api_clients;
+use crate::services::network::api_clients;
 
 fn oauth_error(status: u16, error: &str, description: &str) -> HttpResponse {
     let mut builder = HttpResponse::build(

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::{brands, insights, journeys, lookups};
+use super::{insights, journeys, lookups, network::brands};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::{Ownership, ReviewStatus};

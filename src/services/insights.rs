@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, Rela
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::{brands, journeys};
+use super::{journeys, network::brands};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;

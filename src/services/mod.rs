@@ -4,20 +4,14 @@
 //! subscriptions, the CLI — goes through these functions, and the permission rules of
 //! DESIGN.md §2 are checked here, not in resolvers.
 pub mod access;
-pub mod api_clients;
-pub mod bootstrap;
-pub mod brands;
 pub mod cursor;
 pub mod experience_map;
 pub mod insights;
 pub mod journeys;
 pub mod ledger;
 pub mod lookups;
-pub mod members;
-pub mod organizations;
-pub mod partners;
+pub mod network;
 pub mod phases;
-pub mod principals;
 pub mod principles;
 pub mod scorecard;
 pub mod sync;

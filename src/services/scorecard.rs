@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::access::readable_touchpoints;
-use super::{brands, insights};
+use super::{insights, network::brands};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::{Channel, ReviewStatus, TouchpointStatus};

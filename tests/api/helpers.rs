@@ -7,11 +7,11 @@ use touchpoint_registry::auth::TokenService;
 use touchpoint_registry::config::{Secret, Settings, Webhooks};
 use touchpoint_registry::db::Db;
 use touchpoint_registry::domain::{OrganizationKind, Role};
-use touchpoint_registry::services::bootstrap::{self, NewBrand};
 use touchpoint_registry::services::ledger::AuditActor;
-use touchpoint_registry::services::partners::{self, NewPartner};
-use touchpoint_registry::services::principals::resolve_subject;
-use touchpoint_registry::services::{brands, members, principles};
+use touchpoint_registry::services::network::bootstrap::{self, NewBrand};
+use touchpoint_registry::services::network::partners::{self, NewPartner};
+use touchpoint_registry::services::network::principals::resolve_subject;
+use touchpoint_registry::services::{network::brands, network::members, principles};
 use touchpoint_registry::startup::{token_service, Application};
 use uuid::Uuid;
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use serde_json::json;
 use touchpoint_registry::domain::touchpoint::{Change, ExpressionSet, TouchpointPatch};
 use touchpoint_registry::domain::{Channel, Expression, Visibility};
-use touchpoint_registry::services::principals::resolve_subject;
+use touchpoint_registry::services::network::principals::resolve_subject;
 use touchpoint_registry::services::touchpoints;
 
 use crate::helpers::{spawn_app, Network};

@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::types::brand::Brand;
-use crate::services::brands;
+use crate::services::network::brands;
 
 #[derive(Debug, Clone, InputObject)]
 pub struct UpdateBrandSettingsInput {

@@ -6,7 +6,7 @@ use crate::graphql::context::{db, principal};
 use crate::graphql::ids::{parse_id, to_id};
 use crate::graphql::types::api_client::ApiClient;
 use crate::graphql::types::member::Membership;
-use crate::services::{api_clients, members};
+use crate::services::{network::api_clients, network::members};
 
 #[derive(Debug, Clone, InputObject)]
 pub struct AddMemberInput {

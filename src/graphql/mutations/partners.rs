@@ -5,7 +5,7 @@ use crate::domain::{OrganizationKind, PartnershipStatus};
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::types::partnership::Partnership;
-use crate::services::partners::{self, NewPartner};
+use crate::services::network::partners::{self, NewPartner};
 
 /// A partner to add: an existing organization named by `slug`, or a new one (then `name`,
 /// `kind`, `adminEmail` and `adminName` create it with its first ADMIN).

@@ -14,7 +14,7 @@ use crate::graphql::ids::to_id;
 use crate::graphql::inputs::touchpoint_filter::{TouchpointFilterInput, TouchpointOrderInput};
 use crate::services::touchpoints::list::PageArgs;
 use crate::services::webhooks::endpoints;
-use crate::services::{api_clients, members};
+use crate::services::{network::api_clients, network::members};
 
 /// A brand or a partner company.
 pub struct Organization(pub Arc<organization::Model>);

@@ -35,8 +35,8 @@ use crate::domain::ChangeKind;
 use crate::entities::{ledger_entry, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
-use crate::services::brands;
 use crate::services::cursor::page_size;
+use crate::services::network::brands;
 
 pub const DEFAULT_FEED_PAGE: u64 = 100;
 pub const MAX_FEED_PAGE: u64 = 500;

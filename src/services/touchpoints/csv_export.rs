@@ -12,7 +12,7 @@ use crate::domain::priority::hundredths_to_score;
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
-use crate::services::{brands, lookups};
+use crate::services::{lookups, network::brands};
 
 /// Rows per database page.
 pub const PAGE: u64 = 1000;

@@ -6,13 +6,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::ledger::{AuditActor, Changes, Entry};
-use super::write::Write;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::{text, OrganizationKind, Role};
 use crate::entities::{membership, organization, phase, user};
 use crate::error::{AppError, AppResult};
+use crate::services::ledger::{AuditActor, Changes, Entry};
+use crate::services::write::Write;
 
 /// The phases every new brand starts with (DESIGN.md §1), editable and reorderable later.
 pub const DEFAULT_PHASES: [&str; 6] = [

@@ -3,14 +3,14 @@
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::ledger::AuditActor;
-use super::organizations::{find_by_key, OrgKey};
-use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};
 use crate::db::Db;
 use crate::domain::{OrganizationKind, PartnershipStatus};
 use crate::entities::{organization, partnership, phase, principle};
 use crate::error::{AppError, AppResult};
+use crate::services::ledger::AuditActor;
+use crate::services::network::organizations::{find_by_key, OrgKey};
+use crate::services::write::{Action, Write};
 
 /// The brand, if the caller belongs to its network (as the brand or a partner of any
 /// status).

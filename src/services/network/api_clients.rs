@@ -11,14 +11,14 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::ledger::AuditActor;
-use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::{text, Role};
 use crate::entities::api_client;
 use crate::error::{AppError, AppResult};
+use crate::services::ledger::AuditActor;
+use crate::services::write::{Action, Write};
 
 /// Secrets start with this, so secret scanners and people recognise them.
 const SECRET_PREFIX: &str = "tpr_";

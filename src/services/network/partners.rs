@@ -3,16 +3,18 @@
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::bootstrap::{add_membership, create_organization, find_or_create_user};
-use super::ledger::AuditActor;
-use super::organizations::{find_by_key, OrgKey};
-use super::write::{Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::{text, OrganizationKind, PartnershipStatus, Role};
 use crate::entities::partnership;
 use crate::error::{AppError, AppResult};
+use crate::services::ledger::AuditActor;
+use crate::services::network::bootstrap::{
+    add_membership, create_organization, find_or_create_user,
+};
+use crate::services::network::organizations::{find_by_key, OrgKey};
+use crate::services::write::{Action, Write};
 
 /// A new partner organization, or an existing one named by slug.
 pub struct NewPartner {
@@ -117,7 +119,7 @@ pub async fn set_status(
     let current = partnership::Entity::find_by_id(partnership_id)
         .one(w.conn())
         .await?
-        .filter(|ps| super::brands::can_see_partnership(p, ps))
+        .filter(|ps| crate::services::network::brands::can_see_partnership(p, ps))
         .ok_or(AppError::NotFound("partnership"))?;
     p.require_brand_role(current.brand_id, Role::Admin)?;
     let mut next = current.clone();
