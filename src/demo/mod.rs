@@ -18,14 +18,15 @@ use crate::domain::ReviewDecision;
 use crate::domain::Role;
 use crate::entities::{organization, touchpoint, user};
 use crate::error::{AppError, AppResult};
-use crate::services::journeys::{self, JourneyFields, StepInput};
 use crate::services::ledger::AuditActor;
 use crate::services::network::bootstrap::{self, NewBrand};
 use crate::services::network::partners::{self, NewPartner};
 use crate::services::network::principals::resolve_subject;
+use crate::services::planning::journeys::{self, JourneyFields, StepInput};
 use crate::services::touchpoints::reviews;
 use crate::services::{
-    network::brands, network::members, phases, principles, touchpoints, touchpoints::alignments,
+    network::brands, network::members, planning::phases, planning::principles, touchpoints,
+    touchpoints::alignments,
 };
 use data::*;
 

@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::entities::{journey_step, organization, phase, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::lookups::RatingList;
-use crate::services::{journeys, lookups, touchpoints};
+use crate::services::{lookups, planning::journeys, touchpoints};
 
 pub struct OrganizationLoader(Db);
 pub struct PhaseLoader(Db);

@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::services::ledger::{feed, log};
 use crate::services::network::organizations::OrgKey;
 use crate::services::touchpoints::list::PageArgs;
-use crate::services::{journeys, network::brands, network::organizations};
+use crate::services::{network::brands, network::organizations, planning::journeys};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]

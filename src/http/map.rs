@@ -19,7 +19,9 @@ use crate::error::AppError;
 use crate::map::{render_html, render_svg, MapInsight};
 use crate::services::network::organizations::OrgKey;
 use crate::services::network::principals::current_principal;
-use crate::services::{experience_map, insights, network::brands, touchpoints::csv_export};
+use crate::services::{
+    network::brands, planning::experience_map, planning::insights, touchpoints::csv_export,
+};
 use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]

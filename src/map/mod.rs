@@ -1,5 +1,5 @@
 //! The experience map, drawn on the server: a pure renderer from [`MapInput`] to SVG and to
-//! an HTML page (`services::experience_map` gathers the input the caller may see).
+//! an HTML page (`services::planning::experience_map` gathers the input the caller may see).
 //!
 //! [`render_svg`] draws phases (columns) × lanes (rows) with touchpoint cards
 //! coloured by alignment, and an optional journey path over them;

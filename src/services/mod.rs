@@ -5,15 +5,10 @@
 //! DESIGN.md §2 are checked here, not in resolvers.
 pub mod access;
 pub mod cursor;
-pub mod experience_map;
-pub mod insights;
-pub mod journeys;
 pub mod ledger;
 pub mod lookups;
 pub mod network;
-pub mod phases;
-pub mod principles;
-pub mod scorecard;
+pub mod planning;
 pub mod sync;
 pub mod touchpoints;
 pub mod webhooks;

@@ -11,7 +11,7 @@ use touchpoint_registry::services::ledger::AuditActor;
 use touchpoint_registry::services::network::bootstrap::{self, NewBrand};
 use touchpoint_registry::services::network::partners::{self, NewPartner};
 use touchpoint_registry::services::network::principals::resolve_subject;
-use touchpoint_registry::services::{network::brands, network::members, principles};
+use touchpoint_registry::services::{network::brands, network::members, planning::principles};
 use touchpoint_registry::startup::{token_service, Application};
 use uuid::Uuid;
 

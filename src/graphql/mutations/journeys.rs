@@ -6,7 +6,7 @@ use crate::domain::touchpoint::Change;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::types::journey::Journey;
-use crate::services::journeys::{self, JourneyFields, StepInput};
+use crate::services::planning::journeys::{self, JourneyFields, StepInput};
 
 #[derive(Debug, Clone, InputObject)]
 pub struct JourneyStepInput {

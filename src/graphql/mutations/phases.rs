@@ -5,7 +5,7 @@ use crate::domain::touchpoint::Change;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::types::phase::Phase;
-use crate::services::phases;
+use crate::services::planning::phases;
 
 #[derive(Debug, Clone, InputObject)]
 pub struct CreatePhaseInput {

@@ -5,7 +5,7 @@ use super::phases::change;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::types::principle::Principle;
-use crate::services::principles;
+use crate::services::planning::principles;
 
 #[derive(Debug, Clone, InputObject)]
 pub struct CreatePrincipleInput {

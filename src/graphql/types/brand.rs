@@ -16,7 +16,10 @@ use crate::graphql::ids::parse_opt_id;
 use crate::graphql::ids::to_id;
 use crate::graphql::LinkSigner;
 use crate::map::render_svg;
-use crate::services::{experience_map, insights, journeys, network::brands, scorecard};
+use crate::services::{
+    network::brands, planning::experience_map, planning::insights, planning::journeys,
+    planning::scorecard,
+};
 
 /// How long a map link works.
 const MAP_LINK_TTL: std::time::Duration = std::time::Duration::from_secs(15 * 60);

@@ -2,7 +2,7 @@ use async_graphql::{Object, ID};
 
 use crate::domain::{InsightCode, Severity};
 use crate::graphql::ids::to_id;
-use crate::services::insights::Insight as Finding;
+use crate::services::planning::insights::Insight as Finding;
 
 /// A finding of the journey linter.
 pub struct Insight(pub Finding);

@@ -5,7 +5,7 @@ use super::phase::Phase;
 use crate::domain::Channel;
 use crate::error::AppError;
 use crate::graphql::loaders::loaders;
-use crate::services::scorecard::{Scorecard as Card, Tally};
+use crate::services::planning::scorecard::{Scorecard as Card, Tally};
 
 /// Counts and averages over a set of touchpoints.
 #[derive(SimpleObject)]

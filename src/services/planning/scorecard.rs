@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::{insights, network::brands};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::{Channel, ReviewStatus, TouchpointStatus};
 use crate::entities::touchpoint;
 use crate::error::AppResult;
+use crate::services::access::readable_touchpoints;
+use crate::services::{network::brands, planning::insights};
 
 /// One roll-up.
 #[derive(Debug, Clone, Default, PartialEq)]

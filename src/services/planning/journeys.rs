@@ -12,9 +12,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::ledger::AuditActor;
-use super::write::{check_version, Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
@@ -22,6 +19,9 @@ use crate::domain::text;
 use crate::domain::touchpoint::Change;
 use crate::entities::{journey, journey_step, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::services::access::readable_touchpoints;
+use crate::services::ledger::AuditActor;
+use crate::services::write::{check_version, Action, Write};
 
 /// Most steps in one journey.
 pub const MAX_STEPS: usize = 200;

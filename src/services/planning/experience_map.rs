@@ -7,14 +7,14 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::{insights, journeys, lookups, network::brands};
 use crate::auth::Principal;
 use crate::db::Db;
 use crate::domain::{Ownership, ReviewStatus};
 use crate::entities::{organization, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::map::{LaneKind, MapCard, MapInput, MapJourney, MapLane, MapPhase, MapStep};
+use crate::services::access::readable_touchpoints;
+use crate::services::{lookups, network::brands, planning::insights, planning::journeys};
 
 /// The lane that gathers touchpoints neither the brand nor a partner runs.
 pub const THIRD_PARTY_LANE: &str = "third-party";

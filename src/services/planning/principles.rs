@@ -3,8 +3,6 @@
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use super::ledger::AuditActor;
-use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
 use crate::db::Db;
@@ -12,6 +10,8 @@ use crate::domain::touchpoint::Change;
 use crate::domain::{text, Role};
 use crate::entities::principle;
 use crate::error::{AppError, AppResult};
+use crate::services::ledger::AuditActor;
+use crate::services::write::{Action, Write};
 
 pub async fn create(
     db: &Db,

@@ -5,8 +5,6 @@ use sea_orm::sea_query::LockType;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::ledger::AuditActor;
-use super::write::{Action, Write};
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
 use crate::db::Db;
@@ -14,6 +12,8 @@ use crate::domain::touchpoint::Change;
 use crate::domain::{text, Role};
 use crate::entities::{organization, phase};
 use crate::error::{AppError, AppResult};
+use crate::services::ledger::AuditActor;
+use crate::services::write::{Action, Write};
 
 /// Most phases in one brand: a lifecycle, not a process map.
 pub const MAX_PHASES: usize = 20;

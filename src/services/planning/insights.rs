@@ -7,14 +7,14 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 use uuid::Uuid;
 
-use super::access::readable_touchpoints;
-use super::{journeys, network::brands};
 use crate::auth::Principal;
 use crate::clock;
 use crate::db::Db;
 use crate::domain::{InsightCode, ReviewStatus, Severity, TouchpointStatus};
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::services::access::readable_touchpoints;
+use crate::services::{network::brands, planning::journeys};
 
 /// A partner touchpoint waiting for review longer than this is stale.
 pub const STALE_REVIEW_DAYS: i64 = 14;
