@@ -13,7 +13,6 @@ use md5::{Digest, Md5};
 use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
-use crate::db::Db;
 use crate::domain::priority::Scores;
 use crate::domain::{
     Channel, OrganizationKind, Ownership, PartnershipStatus, ReviewStatus, Role, TouchpointStatus,
@@ -24,6 +23,7 @@ use crate::entities::{
     alignment, membership, organization, partnership, phase, principle, touchpoint, user,
 };
 use crate::error::{AppError, AppResult};
+use crate::store::db::Db;
 
 pub const PARTNERS: u32 = 40;
 pub const BRAND_SLUG: &str = "acme";

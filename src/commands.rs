@@ -3,13 +3,13 @@ use std::fmt;
 
 use crate::cli::{Cli, Command};
 use crate::config::Settings;
-use crate::db::Db;
 use crate::demo;
 use crate::error::AppError;
 use crate::services::ledger::AuditActor;
 use crate::services::network::bootstrap::{self, NewBrand};
 use crate::services::network::principals;
 use crate::startup::{token_service, Application, StartupError};
+use crate::store::db::Db;
 
 /// A command's failure, printed to stderr; unlike an API error it shows the cause, because
 /// the operator running the command is the one who needs it.

@@ -8,7 +8,6 @@ use actix_web::{web, App, HttpServer};
 use crate::auth::TokenService;
 use crate::config::PersistedMode;
 use crate::config::Settings;
-use crate::db::Db;
 use crate::graphql::limits::ComplexityProbe;
 use crate::graphql::persisted::{ManifestError, PersistedOperations};
 use crate::graphql::{build_schema, SchemaOptions};
@@ -16,6 +15,7 @@ use crate::http::rate_limit::RateLimiter;
 use crate::http::{routes, AppState};
 use crate::metrics::Metrics;
 use crate::services::webhooks::{TargetPolicy, WebhookSettings};
+use crate::store::db::Db;
 
 /// SIGTERM or SIGINT (Ctrl-C).
 async fn termination() {
@@ -133,7 +133,7 @@ impl Application {
     pub fn build_with_db(settings: &Settings, db: Db) -> Result<Self, StartupError> {
         if db.backend() == sea_orm::DbBackend::Postgres {
             let pool = db.conn().get_postgres_connection_pool().clone();
-            tokio::spawn(crate::events::listen_postgres(
+            tokio::spawn(crate::store::events::listen_postgres(
                 pool,
                 db.events().clone(),
                 db.caches().clone(),

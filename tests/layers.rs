@@ -12,10 +12,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // What is stored, and who is calling.
     ("model", &["entities", "auth"]),
     // Connections, caches, notifications, metrics, logs.
-    (
-        "infrastructure",
-        &["db", "cache", "events", "metrics", "telemetry"],
-    ),
+    ("infrastructure", &["store", "metrics", "telemetry"]),
     ("services", &["services"]),
     ("graphql", &["graphql"]),
     ("http", &["http"]),

@@ -12,7 +12,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::{Principal, TokenService};
-use crate::db::Db;
 use crate::domain::touchpoint::{Change, ExpressionSet, TouchpointPatch};
 use crate::domain::ReviewDecision;
 use crate::domain::Role;
@@ -28,6 +27,7 @@ use crate::services::{
     network::brands, network::members, planning::phases, planning::principles, touchpoints,
     touchpoints::alignments,
 };
+use crate::store::db::Db;
 use data::*;
 
 /// The query the banner suggests; a test runs it against the seeded demo.

@@ -4,8 +4,8 @@ use std::sync::Arc;
 use async_graphql::Context;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::store::db::Db;
 
 /// Per-request data, attached by the HTTP (or WebSocket) handler.
 pub struct RequestContext {

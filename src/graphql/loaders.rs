@@ -8,11 +8,11 @@ use async_graphql::Context;
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::entities::{journey_step, organization, phase, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::lookups::RatingList;
 use crate::services::{lookups, planning::journeys, touchpoints};
+use crate::store::db::Db;
 
 pub struct OrganizationLoader(Db);
 pub struct PhaseLoader(Db);

@@ -18,7 +18,7 @@ pub mod types;
 use async_graphql::{Schema, SchemaBuilder};
 
 use crate::config::Limits;
-use crate::db::Db;
+use crate::store::db::Db;
 use mutations::MutationRoot;
 use query::QueryRoot;
 use subscription::SubscriptionRoot;

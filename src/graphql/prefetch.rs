@@ -15,10 +15,10 @@ use async_graphql::{Context, Lookahead};
 use futures_util::future::{try_join3, OptionFuture};
 use uuid::Uuid;
 
-use crate::db::Db;
 use crate::entities::{organization, phase, touchpoint};
 use crate::error::AppResult;
 use crate::services::lookups::{self, Ratings};
+use crate::store::db::Db;
 
 /// What was loaded for a set of touchpoints; `None` where the selection did not ask.
 #[derive(Default)]

@@ -9,11 +9,11 @@ use super::context::{db, principal};
 use super::ids::parse_id;
 use super::types::change::TouchpointChange;
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::events::ChangeEvent;
 use crate::services::network::principals::current_principal;
 use crate::services::{network::brands, touchpoints};
+use crate::store::db::Db;
+use crate::store::events::ChangeEvent;
 
 #[derive(Default)]
 pub struct SubscriptionRoot;

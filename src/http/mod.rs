@@ -14,9 +14,9 @@ use actix_web::web;
 
 use crate::auth::TokenService;
 use crate::config::Limits;
-use crate::db::Db;
 use crate::graphql::RegistrySchema;
 use crate::metrics::Metrics;
+use crate::store::db::Db;
 use rate_limit::RateLimiter;
 
 /// Shared by every handler; built once at start-up.

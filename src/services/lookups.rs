@@ -13,12 +13,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::cache::TtlCache;
-use crate::db::Db;
 use crate::entities::cell::Cell;
 use crate::entities::principle::{self, PrincipleSummary};
 use crate::entities::{alignment, organization, phase};
 use crate::error::AppResult;
+use crate::store::cache::TtlCache;
+use crate::store::db::Db;
 
 pub async fn organizations(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, organization::Model>> {
     Ok(organization::Entity::find()

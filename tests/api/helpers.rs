@@ -5,7 +5,6 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use touchpoint_registry::auth::TokenService;
 use touchpoint_registry::config::{Secret, Settings, Webhooks};
-use touchpoint_registry::db::Db;
 use touchpoint_registry::domain::{OrganizationKind, Role};
 use touchpoint_registry::services::ledger::AuditActor;
 use touchpoint_registry::services::network::bootstrap::{self, NewBrand};
@@ -13,6 +12,7 @@ use touchpoint_registry::services::network::partners::{self, NewPartner};
 use touchpoint_registry::services::network::principals::resolve_subject;
 use touchpoint_registry::services::{network::brands, network::members, planning::principles};
 use touchpoint_registry::startup::{token_service, Application};
+use touchpoint_registry::store::db::Db;
 use uuid::Uuid;
 
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";

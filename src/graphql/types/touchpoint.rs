@@ -11,7 +11,6 @@ use super::brand::Brand;
 use super::organization::Organization;
 use super::phase::Phase;
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::priority::hundredths_to_score;
 use crate::domain::{
     Channel, Expression, Horizon, Ownership, ReviewStatus, TouchpointStatus, Visibility,
@@ -26,6 +25,7 @@ use crate::graphql::scalars::{Date, Decimal};
 use crate::services::ledger::log;
 use crate::services::lookups::RatingList;
 use crate::services::touchpoints;
+use crate::store::db::Db;
 
 /// One interaction point in one brand's network.
 pub struct Touchpoint {

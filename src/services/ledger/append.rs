@@ -12,7 +12,7 @@ use crate::clock;
 use crate::domain::ChangeKind;
 use crate::entities::ledger_entry::{self, Column};
 use crate::error::{AppError, AppResult};
-use crate::events::ChangeEvent;
+use crate::store::events::ChangeEvent;
 
 /// Entries per INSERT: keeps bulk writes under SQLite's bound-parameter limit.
 const CHUNK: usize = 500;

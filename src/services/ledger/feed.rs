@@ -30,13 +30,13 @@ use uuid::Uuid;
 
 use super::log::reads_history;
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::ChangeKind;
 use crate::entities::{ledger_entry, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::cursor::page_size;
 use crate::services::network::brands;
+use crate::store::db::Db;
 
 pub const DEFAULT_FEED_PAGE: u64 = 100;
 pub const MAX_FEED_PAGE: u64 = 500;

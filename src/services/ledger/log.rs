@@ -5,13 +5,13 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use uuid::Uuid;
 
 use crate::auth::{NetworkRelation, Principal};
-use crate::db::Db;
 use crate::domain::Role;
 use crate::entities::ledger_entry::{self, Column};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 use crate::services::cursor::{page_size, Cursor};
 use crate::services::touchpoints::list::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::store::db::Db;
 
 /// One page of entries, newest first.
 pub struct AuditPage {

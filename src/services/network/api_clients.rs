@@ -13,12 +13,12 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::clock;
-use crate::db::Db;
 use crate::domain::{text, Role};
 use crate::entities::api_client;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger::AuditActor;
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 /// Secrets start with this, so secret scanners and people recognise them.
 const SECRET_PREFIX: &str = "tpr_";

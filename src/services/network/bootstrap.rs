@@ -7,12 +7,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::clock;
-use crate::db::Db;
 use crate::domain::{text, OrganizationKind, Role};
 use crate::entities::{membership, organization, phase, user};
 use crate::error::{AppError, AppResult};
 use crate::services::ledger::{AuditActor, Changes, Entry};
 use crate::services::write::Write;
+use crate::store::db::Db;
 
 /// The phases every new brand starts with (DESIGN.md §1), editable and reorderable later.
 pub const DEFAULT_PHASES: [&str; 6] = [

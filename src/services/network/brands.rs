@@ -4,13 +4,13 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::auth::{NetworkRelation, Principal};
-use crate::db::Db;
 use crate::domain::{OrganizationKind, PartnershipStatus};
 use crate::entities::{organization, partnership, phase, principle};
 use crate::error::{AppError, AppResult};
 use crate::services::ledger::AuditActor;
 use crate::services::network::organizations::{find_by_key, OrgKey};
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 /// The brand, if the caller belongs to its network (as the brand or a partner of any
 /// status).

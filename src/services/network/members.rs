@@ -4,13 +4,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::{text, Role};
 use crate::entities::{membership, user};
 use crate::error::{AppError, AppResult};
 use crate::services::ledger::AuditActor;
 use crate::services::network::bootstrap::{find_or_create_user, new_membership};
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 /// Adds a person (created if new) to the caller's organization with `role`.
 pub async fn add_member(

@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTra
 use uuid::Uuid;
 
 use crate::auth::{NetworkRelation, Principal};
-use crate::db::Db;
 use crate::entities::{organization, partnership};
 use crate::error::AppResult;
+use crate::store::db::Db;
 
 /// How a client names an organization or a brand.
 #[derive(Debug, Clone)]

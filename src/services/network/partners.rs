@@ -5,7 +5,6 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::clock;
-use crate::db::Db;
 use crate::domain::{text, OrganizationKind, PartnershipStatus, Role};
 use crate::entities::partnership;
 use crate::error::{AppError, AppResult};
@@ -15,6 +14,7 @@ use crate::services::network::bootstrap::{
 };
 use crate::services::network::organizations::{find_by_key, OrgKey};
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 /// A new partner organization, or an existing one named by slug.
 pub struct NewPartner {

@@ -1,5 +1,5 @@
 //! Turning a verified token into a [`Principal`]: from the database, or from the short-lived
-//! [`PrincipalCache`](crate::cache::PrincipalCache) that every change to it empties.
+//! [`PrincipalCache`](crate::store::cache::PrincipalCache) that every change to it empties.
 use std::sync::Arc;
 
 use sea_orm::{
@@ -8,10 +8,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::{Actor, Claims, Principal};
-use crate::db::Db;
 use crate::domain::Role;
 use crate::entities::{api_client, membership, organization, partnership, user};
 use crate::error::AppError;
+use crate::store::db::Db;
 
 fn unauthenticated(reason: &str) -> AppError {
     AppError::Unauthenticated(reason.into())

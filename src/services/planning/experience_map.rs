@@ -8,13 +8,13 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::{Ownership, ReviewStatus};
 use crate::entities::{organization, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::map::{LaneKind, MapCard, MapInput, MapJourney, MapLane, MapPhase, MapStep};
 use crate::services::access::readable_touchpoints;
 use crate::services::{lookups, network::brands, planning::insights, planning::journeys};
+use crate::store::db::Db;
 
 /// The lane that gathers touchpoints neither the brand nor a partner runs.
 pub const THIRD_PARTY_LANE: &str = "third-party";

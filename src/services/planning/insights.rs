@@ -9,12 +9,12 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::clock;
-use crate::db::Db;
 use crate::domain::{InsightCode, ReviewStatus, Severity, TouchpointStatus};
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::{network::brands, planning::journeys};
+use crate::store::db::Db;
 
 /// A partner touchpoint waiting for review longer than this is stale.
 pub const STALE_REVIEW_DAYS: i64 = 14;

@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::clock;
-use crate::db::Db;
 use crate::domain::text;
 use crate::domain::touchpoint::Change;
 use crate::entities::{journey, journey_step, touchpoint};
@@ -22,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::ledger::AuditActor;
 use crate::services::write::{check_version, Action, Write};
+use crate::store::db::Db;
 
 /// Most steps in one journey.
 pub const MAX_STEPS: usize = 200;

@@ -7,13 +7,13 @@ use uuid::Uuid;
 
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
-use crate::db::Db;
 use crate::domain::touchpoint::Change;
 use crate::domain::{text, Role};
 use crate::entities::{organization, phase};
 use crate::error::{AppError, AppResult};
 use crate::services::ledger::AuditActor;
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 /// Most phases in one brand: a lifecycle, not a process map.
 pub const MAX_PHASES: usize = 20;

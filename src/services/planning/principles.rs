@@ -5,13 +5,13 @@ use uuid::Uuid;
 
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
-use crate::db::Db;
 use crate::domain::touchpoint::Change;
 use crate::domain::{text, Role};
 use crate::entities::principle;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger::AuditActor;
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 pub async fn create(
     db: &Db,

@@ -6,12 +6,12 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::{Channel, ReviewStatus, TouchpointStatus};
 use crate::entities::touchpoint;
 use crate::error::AppResult;
 use crate::services::access::readable_touchpoints;
 use crate::services::{network::brands, planning::insights};
+use crate::store::db::Db;
 
 /// One roll-up.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -36,11 +36,11 @@ use super::lookups;
 use super::touchpoints::{blank, review_status_on_write};
 use crate::auth::Principal;
 use crate::clock;
-use crate::db::Db;
 use crate::domain::touchpoint::TouchpointPatch;
 use crate::domain::{text, ChangeKind, SyncMode, SyncOutcome};
 use crate::entities::{idempotency_record, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::store::db::Db;
 use write::{KeyRecord, Write, Written};
 
 /// Most items in one batch.

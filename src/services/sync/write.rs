@@ -24,13 +24,13 @@ use uuid::Uuid;
 use super::column_arrays;
 use super::upsert;
 use crate::clock;
-use crate::db::Db;
 use crate::domain::ChangeKind;
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
-use crate::events::ChangeEvent;
 use crate::services::ledger::{self, append::touchpoint_action, AuditActor, Entry};
 use crate::services::touchpoints::diff;
+use crate::store::db::Db;
+use crate::store::events::ChangeEvent;
 
 /// What to write for one touchpoint.
 pub struct Write {

@@ -11,13 +11,13 @@ use uuid::Uuid;
 
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
-use crate::db::Db;
 use crate::domain::text;
 use crate::entities::{alignment, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::ledger::{AuditActor, Changes, Entry};
 use crate::services::write::Write;
+use crate::store::db::Db;
 
 pub async fn rate(
     db: &Db,

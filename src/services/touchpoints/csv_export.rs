@@ -7,12 +7,12 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::priority::hundredths_to_score;
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::{lookups, network::brands};
+use crate::store::db::Db;
 
 /// Rows per database page.
 pub const PAGE: u64 = 1000;

@@ -13,7 +13,6 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::{
     Channel, Expression, Horizon, Ownership, ReviewStatus, SortDirection, TouchpointOrderField,
     TouchpointStatus, Visibility,
@@ -22,6 +21,7 @@ use crate::entities::touchpoint::{self, Column, Entity};
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::cursor::{query_tag, Cursor};
+use crate::store::db::Db;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;

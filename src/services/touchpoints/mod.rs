@@ -18,13 +18,13 @@ use super::lookups::{self, RatingList};
 use super::write::{check_version, Action, Write};
 use crate::auth::Principal;
 use crate::clock;
-use crate::db::Db;
 use crate::domain::touchpoint::TouchpointPatch;
 use crate::domain::{ChangeKind, Ownership, ReviewStatus, TouchpointStatus, Visibility};
 use crate::entities::principle::PrincipleSummary;
 use crate::entities::string_list::StringList;
 use crate::entities::{alignment, phase, principle, touchpoint};
 use crate::error::{AppError, AppResult};
+use crate::store::db::Db;
 
 /// The touchpoint, if the caller may read it.
 pub async fn get(db: &Db, p: &Principal, id: Uuid) -> AppResult<Option<touchpoint::Model>> {

@@ -8,13 +8,13 @@ use uuid::Uuid;
 use serde_json::Value;
 
 use crate::auth::Principal;
-use crate::db::Db;
 use crate::domain::{text, ChangeKind, ReviewDecision, ReviewStatus, Role};
 use crate::entities::touchpoint;
 use crate::error::{AppError, AppResult};
 use crate::services::access::readable_touchpoints;
 use crate::services::ledger::AuditActor;
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 async fn brand_target<C: sea_orm::ConnectionTrait>(
     conn: &C,

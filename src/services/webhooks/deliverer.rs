@@ -36,7 +36,6 @@ use super::signing::{self, DELIVERY_HEADER, SIGNATURE_HEADER};
 use super::target::TargetPolicy;
 use crate::auth::{Actor, Principal};
 use crate::clock;
-use crate::db::Db;
 use crate::domain::{ChangeKind, Role};
 use crate::entities::{
     ledger_entry, organization, partnership, touchpoint, webhook_delivery, webhook_endpoint,
@@ -46,6 +45,7 @@ use crate::metrics::Metrics;
 use crate::services::access::can_read_touchpoint;
 use crate::services::ledger::feed::FeedCursor;
 use crate::services::ledger::log::reads_history;
+use crate::store::db::Db;
 
 pub const PENDING: &str = "PENDING";
 pub const DELIVERED: &str = "DELIVERED";

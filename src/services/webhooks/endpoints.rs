@@ -12,7 +12,6 @@ use super::signing;
 use super::target::TargetPolicy;
 use crate::auth::{NetworkRelation, Principal};
 use crate::clock;
-use crate::db::Db;
 use crate::domain::{text, ChangeKind, PartnershipStatus, Role};
 use crate::entities::string_list::StringList;
 use crate::entities::{ledger_entry, touchpoint, webhook_delivery, webhook_endpoint};
@@ -22,6 +21,7 @@ use crate::services::ledger::feed::FeedCursor;
 use crate::services::ledger::{AuditActor, Entry};
 use crate::services::write::versioned::Versioned;
 use crate::services::write::{Action, Write};
+use crate::store::db::Db;
 
 /// Longest description of an endpoint.
 const DESCRIPTION_MAX: usize = 500;

@@ -23,10 +23,10 @@ use serde_json::Value;
 
 use super::ledger::{self, append::touchpoint_action, AuditActor, Changes, Entry};
 use crate::clock;
-use crate::db::Db;
 use crate::domain::ChangeKind;
 use crate::error::{AppError, AppResult};
-use crate::events::ChangeEvent;
+use crate::store::db::Db;
+use crate::store::events::ChangeEvent;
 use versioned::Versioned;
 
 /// What a write is, as its ledger entry names it.

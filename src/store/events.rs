@@ -107,7 +107,7 @@ impl ChangeBus {
 pub async fn listen_postgres(
     pool: sea_orm::sqlx::PgPool,
     bus: ChangeBus,
-    caches: crate::cache::Caches,
+    caches: crate::store::cache::Caches,
 ) {
     use sea_orm::sqlx::postgres::PgListener;
     loop {

@@ -9,9 +9,9 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
-use crate::cache::{Caches, PrincipalCache};
 use crate::config::Settings;
-use crate::events::{ChangeBus, ChangeEvent};
+use crate::store::cache::{Caches, PrincipalCache};
+use crate::store::events::{ChangeBus, ChangeEvent};
 
 /// The database handle every service uses, with the change events its writes produce
 /// (see `events`) and the rows recently read from it (see `cache`).
@@ -158,11 +158,11 @@ impl Db {
             }
             return;
         }
-        let payloads = crate::events::payloads(&events);
+        let payloads = crate::store::events::payloads(&events);
         let notify = sea_orm::Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload",
-            [crate::events::CHANNEL.into(), payloads.into()],
+            [crate::store::events::CHANNEL.into(), payloads.into()],
         );
         if let Err(err) = sea_orm::ConnectionTrait::execute_raw(&self.conn, notify).await {
             tracing::warn!(error = %err, "change events not announced");
@@ -188,7 +188,7 @@ impl Db {
         let notify = sea_orm::Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_notify($1, '')",
-            [crate::events::CACHES_CHANNEL.into()],
+            [crate::store::events::CACHES_CHANNEL.into()],
         );
         if let Err(err) = sea_orm::ConnectionTrait::execute_raw(&self.conn, notify).await {
             // The other instances see the change within their cache's time to live.

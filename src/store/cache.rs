@@ -30,7 +30,7 @@ const MAX_ENTRIES: usize = 10_000;
 /// Resolved callers by the token's subject and the organization it names.
 pub type PrincipalCache = TtlCache<(Uuid, Option<Uuid>), Principal>;
 
-/// Every cache a [`Db`](crate::db::Db) keeps, emptied together.
+/// Every cache a [`Db`](crate::store::db::Db) keeps, emptied together.
 #[derive(Clone, Debug)]
 pub struct Caches {
     pub principals: PrincipalCache,
