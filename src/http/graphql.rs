@@ -17,6 +17,7 @@ use futures_util::{FutureExt, StreamExt};
 use serde_json::json;
 
 use super::auth::authenticate;
+use super::status::status_of;
 use super::{graphiql, AppState};
 use crate::auth::Principal;
 use crate::error::{AppError, ErrorCode};
@@ -452,23 +453,12 @@ async fn run(
     };
     let principal = match authenticate(state, req).await {
         Ok(p) => p,
-        Err(AppError::Unauthenticated(message)) => {
-            observe("UNAUTHENTICATED");
-            return error_response(
-                StatusCode::UNAUTHORIZED,
-                media,
-                ErrorCode::Unauthenticated,
-                &message,
-            );
-        }
         Err(err) => {
-            tracing::error!(request_id, error = ?err, "authentication failed");
-            return error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                media,
-                ErrorCode::Internal,
-                "the service is unavailable, retry shortly",
-            );
+            if let AppError::Internal(cause) = &err {
+                tracing::error!(request_id, error = ?cause, "authentication failed");
+            }
+            observe(err.code().as_str());
+            return error_response(status_of(&err), media, err.code(), &err.to_string());
         }
     };
     if let Some(response) = rate_limited(state, req, principal.as_deref(), media) {

@@ -1,65 +1,28 @@
-//! The map and the CSV over plain HTTP, for `<img>` tags, browsers and BI tools:
-//!
-//! * `GET /brands/{slug}/map.svg[?journey=ID]` and its `.html` twin (the map full-screen with
-//!   the insights beside it), with a bearer token or a signed `?token=` link from
-//!   `brand.mapLink` (valid 15 minutes);
-//! * `GET /brands/{slug}/touchpoints.csv[?includeArchived=true]` with a bearer token,
-//!   streamed.
+//! The experience map over plain HTTP, for `<img>` tags and browsers:
+//! `GET /brands/{slug}/map.svg[?journey=ID]` and its `.html` twin (the map full-screen with
+//! the insights beside it), with a bearer token or a signed `?token=` link from
+//! `brand.mapLink` (valid 15 minutes).
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::{stream, StreamExt};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::authenticate;
+use super::status::plain_failure;
 use super::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::map::{render_html, render_svg, MapInsight};
+use crate::services::network::brands;
 use crate::services::network::organizations::OrgKey;
 use crate::services::network::principals::current_principal;
-use crate::services::{
-    network::brands, planning::experience_map, planning::insights, touchpoints::csv_export,
-};
+use crate::services::planning::{experience_map, insights};
 use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 pub struct MapQuery {
     journey: Option<String>,
     token: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CsvQuery {
-    #[serde(default)]
-    include_archived: bool,
-    /// Cells as stored: no `'` before a would-be formula.
-    #[serde(default)]
-    raw: bool,
-}
-
-fn plain(status: actix_web::http::StatusCode, message: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/plain; charset=utf-8")
-        .body(message.to_owned())
-}
-
-fn failure(err: &AppError) -> HttpResponse {
-    use actix_web::http::StatusCode;
-    match err {
-        AppError::Unauthenticated(m) => plain(StatusCode::UNAUTHORIZED, m),
-        AppError::Forbidden(m) => plain(StatusCode::FORBIDDEN, m),
-        AppError::NotFound(what) => plain(StatusCode::NOT_FOUND, &format!("{what} not found")),
-        AppError::BadInput { message, .. } => plain(StatusCode::BAD_REQUEST, message),
-        AppError::Conflict(m) => plain(StatusCode::CONFLICT, m),
-        AppError::LimitExceeded(m) => plain(StatusCode::SERVICE_UNAVAILABLE, m),
-        other => {
-            tracing::error!(error = ?other, "map or export failed");
-            plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
-        }
-    }
 }
 
 /// The caller: a signed link (for this brand, and this journey) or a bearer token.
@@ -161,7 +124,7 @@ pub async fn map_svg(
 ) -> HttpResponse {
     render(&state, &req, &slug, &query, false)
         .await
-        .unwrap_or_else(|e| failure(&e))
+        .unwrap_or_else(|e| plain_failure(&e, "map"))
 }
 
 pub async fn map_html(
@@ -172,62 +135,5 @@ pub async fn map_html(
 ) -> HttpResponse {
     render(&state, &req, &slug, &query, true)
         .await
-        .unwrap_or_else(|e| failure(&e))
-}
-
-pub async fn touchpoints_csv(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    query: web::Query<CsvQuery>,
-) -> HttpResponse {
-    let prepared = async {
-        let p = authenticate(&state, &req)
-            .await?
-            .ok_or_else(|| AppError::Unauthenticated("a bearer access token is required".into()))?;
-        let brand = brands::find(&state.db, &p, &OrgKey::Slug(slug.into_inner()))
-            .await?
-            .ok_or(AppError::NotFound("brand"))?;
-        let export =
-            csv_export::prepare(&state.db, &p, brand.id, query.include_archived, query.raw).await?;
-        Ok::<_, AppError>((p, brand, std::sync::Arc::new(export)))
-    }
-    .await;
-    let (p, brand, export) = match prepared {
-        Ok(ready) => ready,
-        Err(e) => return failure(&e),
-    };
-    let db = state.db.clone();
-    // The header, then one page of rows at a time (`None` once the last page is out). A
-    // failure mid-way ends the stream: the client sees a truncated download, never another
-    // tenant's rows.
-    let header_row = match csv_export::header() {
-        Ok(text) => Bytes::from(text),
-        Err(e) => return failure(&e),
-    };
-    let rows = stream::unfold(Some(None::<Uuid>), move |cursor| {
-        let (db, p) = (db.clone(), p.clone());
-        let export = std::sync::Arc::clone(&export);
-        async move {
-            let after = cursor?;
-            match csv_export::page(&db, &p, &export, after).await {
-                Ok(Some((text, last))) => Some((
-                    Ok::<_, actix_web::Error>(Bytes::from(text)),
-                    Some(Some(last)),
-                )),
-                Ok(None) => None,
-                Err(err) => {
-                    tracing::error!(error = ?err, "CSV export stopped");
-                    None
-                }
-            }
-        }
-    });
-    let body = stream::once(async move { Ok::<_, actix_web::Error>(header_row) }).chain(rows);
-    let filename = format!("attachment; filename=\"{}-touchpoints.csv\"", brand.slug);
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8; header=present")
-        .insert_header((header::CONTENT_DISPOSITION, filename))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .streaming(body)
+        .unwrap_or_else(|e| plain_failure(&e, "map"))
 }

@@ -1,10 +1,13 @@
-//! HTTP routes: GraphQL over HTTP, GraphiQL, health and readiness.
+//! HTTP routes: GraphQL over HTTP and WebSocket, GraphiQL, the token endpoint, the map and
+//! the CSV, health and readiness.
 pub mod auth;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod map;
 pub mod rate_limit;
+pub mod status;
 pub mod subscriptions;
 pub mod token;
 
@@ -52,7 +55,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/brands/{slug}/map.html", web::get().to(map::map_html))
         .route(
             "/brands/{slug}/touchpoints.csv",
-            web::get().to(map::touchpoints_csv),
+            web::get().to(export::touchpoints_csv),
         )
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))

@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::json;
 
+use super::status::status_of;
 use super::AppState;
 use crate::services::network::api_clients;
 
@@ -145,7 +146,11 @@ pub async fn issue(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         Ok(None) => return oauth_error(401, "invalid_client", "client authentication failed"),
         Err(err) => {
             tracing::error!(error = ?err, "token endpoint failed");
-            return oauth_error(503, "temporarily_unavailable", "retry shortly");
+            return oauth_error(
+                status_of(&err).as_u16(),
+                "temporarily_unavailable",
+                "retry shortly",
+            );
         }
     };
     let ttl = state.tokens.default_ttl();

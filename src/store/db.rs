@@ -106,7 +106,7 @@ impl Db {
     }
 
     /// The PostgreSQL pool itself, for the one statement sea-orm cannot bind (arrays with
-    /// NULL elements: `sync_write`); `None` on SQLite. Report what runs on it with
+    /// NULL elements: `sync::write`); `None` on SQLite. Report what runs on it with
     /// [`Self::statement_ran`].
     pub fn postgres_pool(&self) -> Option<&sea_orm::sqlx::PgPool> {
         (self.backend() == DbBackend::Postgres).then(|| self.conn.get_postgres_connection_pool())

@@ -482,7 +482,7 @@ async fn change_rows(app: &TestApp) -> Vec<(uuid::Uuid, String)> {
 /// Four batches at once over the same externalIds, each naming every item after itself:
 /// whatever the database, each batch applies whole and exactly once — new keys are created
 /// once, and no update is lost or applied over one it did not see (on PostgreSQL a batch
-/// that lost a race plans and writes again: `sync_write`).
+/// that lost a race plans and writes again: `sync::write`).
 #[actix_web::test]
 async fn concurrent_batches_over_the_same_keys_each_apply_whole_and_once() {
     let ctx = Ctx::new().await;

@@ -9,7 +9,7 @@
 //!   it.
 //! * A bad item is reported on its own and does not fail the others.
 //! * The valid items, their ledger entries and the idempotency record
-//!   commit in one transaction, written in bulk (`sync_write`).
+//!   commit in one transaction, written in bulk (`sync::write`).
 //! * `dryRun` computes exactly the same result and writes nothing (created touchpoints carry
 //!   provisional ids).
 //! * An idempotency key is the caller's (user or API client) for 24 hours: the same key with
@@ -199,7 +199,7 @@ async fn replay(db: &Db, p: &Principal, key: &str, hash: &str) -> AppResult<Opti
 }
 
 /// How often a batch is planned and written on PostgreSQL before it gives up with CONFLICT. A
-/// batch loses a race (`sync_write`) only to a batch that committed, so up to this many
+/// batch loses a race (`sync::write`) only to a batch that committed, so up to this many
 /// concurrent batches over the same touchpoints all go through.
 const ATTEMPTS: usize = 5;
 
@@ -227,7 +227,7 @@ fn written(plan: Plan) -> SyncReport {
 }
 
 /// PostgreSQL: plan from the rows as they are, then write the batch in one statement that
-/// applies only to rows still as planned (`sync_write`); plan again after a lost race.
+/// applies only to rows still as planned (`sync::write`); plan again after a lost race.
 async fn execute_postgres(
     db: &Db,
     p: &Principal,
@@ -379,7 +379,7 @@ async fn plan<C: ConnectionTrait>(
     }
 
     // What exists of the caller's, under these keys. Not locked on PostgreSQL: the write
-    // applies only to touchpoints still as read (`sync_write`).
+    // applies only to touchpoints still as read (`sync::write`).
     let all_keys: Vec<String> = seen.keys().cloned().collect();
     let mut existing_query =
         touchpoint::Entity::find().filter(touchpoint::Column::OwnerId.eq(p.org_id()));

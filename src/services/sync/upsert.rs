@@ -1,6 +1,6 @@
 //! Writing a sync batch's touchpoints on SQLite: VALUES lists, 500 rows per statement (its
 //! limit on bound parameters), under the writer lock that `BEGIN IMMEDIATE` took. (PostgreSQL
-//! writes a batch in one statement: `sync_write`.)
+//! writes a batch in one statement: `sync::write`.)
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Iterable};
 

@@ -1,5 +1,5 @@
 //! The one write path: every write of the API but a sync batch (written in bulk by
-//! `sync_write`, with the same version guard) runs in a [`Write`], which holds its
+//! `sync::write`, with the same version guard) runs in a [`Write`], which holds its
 //! transaction, saves each versioned entity only at the version it read, appends one ledger
 //! entry per changed entity in that transaction, and — once committed — empties the caches or
 //! announces the touchpoint changes, as what it wrote requires.
