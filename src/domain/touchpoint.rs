@@ -34,6 +34,21 @@ impl<T> Change<T> {
         })
     }
 
+    /// Keeps or clears `slot`, or sets it to what `check` makes of the new value (which may
+    /// be nothing: a blank text clears).
+    pub fn apply_checked<U>(
+        self,
+        slot: &mut Option<U>,
+        check: impl FnOnce(T) -> AppResult<Option<U>>,
+    ) -> AppResult<()> {
+        match self {
+            Self::Keep => {}
+            Self::Clear => *slot = None,
+            Self::Set(v) => *slot = check(v)?,
+        }
+        Ok(())
+    }
+
     /// Keeps, clears or sets `slot`.
     pub fn apply_to(self, slot: &mut Option<T>) {
         match self {

@@ -126,20 +126,18 @@ async fn change(
     action: &'static str,
     apply: impl FnOnce(&mut api_client::Model) -> AppResult<()>,
 ) -> AppResult<api_client::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = api_client::Entity::find_by_id(id)
         .filter(api_client::Column::OrganizationId.eq(p.org_id()))
         .one(w.conn())
         .await?
         .ok_or(AppError::NotFound("API client"))?;
     p.require_role(Role::Admin)?;
-    let mut next = current.clone();
-    apply(&mut next)?;
-    let saved = w
-        .update::<api_client::Entity>(Action::new(action), &current, expected_version, next)
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<api_client::Entity>(Action::new(action), current, expected_version, |next| {
+        apply(next)?;
+        Ok(())
+    })
+    .await
 }
 
 /// The organization's clients (its ADMINs only).

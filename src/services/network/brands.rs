@@ -111,29 +111,27 @@ pub async fn update_settings(
     max_major_steps: Option<i32>,
 ) -> AppResult<organization::Model> {
     p.require_brand_role(brand_id, crate::domain::Role::Admin)?;
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = organization::Entity::find_by_id(brand_id)
         .one(w.conn())
         .await?
         .ok_or(AppError::NotFound("brand"))?;
-    let mut next = current.clone();
-    if let Some(max) = max_major_steps {
-        if !(1..=100).contains(&max) {
-            return Err(AppError::bad_input(
-                "maxMajorSteps",
-                "maxMajorSteps must be between 1 and 100",
-            ));
-        }
-        next.max_major_steps = max;
-    }
-    let saved = w
-        .update::<organization::Entity>(
-            Action::new("brand.update_settings"),
-            &current,
-            expected_version,
-            next,
-        )
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<organization::Entity>(
+        Action::new("brand.update_settings"),
+        current,
+        expected_version,
+        |next| {
+            if let Some(max) = max_major_steps {
+                if !(1..=100).contains(&max) {
+                    return Err(AppError::bad_input(
+                        "maxMajorSteps",
+                        "maxMajorSteps must be between 1 and 100",
+                    ));
+                }
+                next.max_major_steps = max;
+            }
+            Ok(())
+        },
+    )
+    .await
 }

@@ -115,23 +115,21 @@ pub async fn set_status(
     status: PartnershipStatus,
     expected_version: Option<i32>,
 ) -> AppResult<partnership::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = partnership::Entity::find_by_id(partnership_id)
         .one(w.conn())
         .await?
         .filter(|ps| crate::services::network::brands::can_see_partnership(p, ps))
         .ok_or(AppError::NotFound("partnership"))?;
     p.require_brand_role(current.brand_id, Role::Admin)?;
-    let mut next = current.clone();
-    next.status = status;
-    let saved = w
-        .update::<partnership::Entity>(
-            Action::new("partnership.set_status"),
-            &current,
-            expected_version,
-            next,
-        )
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<partnership::Entity>(
+        Action::new("partnership.set_status"),
+        current,
+        expected_version,
+        |next| {
+            next.status = status;
+            Ok(())
+        },
+    )
+    .await
 }

@@ -158,34 +158,28 @@ pub async fn update(
     expected_version: i32,
     fields: JourneyFields<'_>,
 ) -> AppResult<journey::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = writable(w.conn(), p, id).await?;
-    let mut next = current.clone();
-    if let Some(name) = fields.name {
-        next.name = text::required_line("name", name, text::NAME_MAX)?;
-    }
-    match fields.persona {
-        Change::Keep => {}
-        Change::Clear => next.persona = None,
-        Change::Set(v) => next.persona = text::optional_line("persona", Some(&v), text::NAME_MAX)?,
-    }
-    match fields.description {
-        Change::Keep => {}
-        Change::Clear => next.description = None,
-        Change::Set(v) => {
-            next.description = text::optional_prose("description", Some(&v), text::PROSE_MAX)?
-        }
-    }
-    let saved = w
-        .update::<journey::Entity>(
-            Action::new("journey.update"),
-            &current,
-            Some(expected_version),
-            next,
-        )
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<journey::Entity>(
+        Action::new("journey.update"),
+        current,
+        Some(expected_version),
+        |next| {
+            if let Some(name) = fields.name {
+                next.name = text::required_line("name", name, text::NAME_MAX)?;
+            }
+            fields.persona.apply_checked(&mut next.persona, |v| {
+                text::optional_line("persona", Some(&v), text::NAME_MAX)
+            })?;
+            fields
+                .description
+                .apply_checked(&mut next.description, |v| {
+                    text::optional_prose("description", Some(&v), text::PROSE_MAX)
+                })?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Replaces a journey's steps with `steps`, in order.

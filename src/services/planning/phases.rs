@@ -119,34 +119,28 @@ pub async fn update(
     name: Option<&str>,
     key_metric: Change<String>,
 ) -> AppResult<phase::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = phase::Entity::find_by_id(phase_id)
         .one(w.conn())
         .await?
         .filter(|ph| p.relation(ph.brand_id) != NetworkRelation::None)
         .ok_or(AppError::NotFound("phase"))?;
     p.require_brand_role(current.brand_id, Role::Admin)?;
-    let mut next = current.clone();
-    if let Some(name) = name {
-        next.name = text::required_line("name", name, text::NAME_MAX)?;
-    }
-    match key_metric {
-        Change::Keep => {}
-        Change::Clear => next.key_metric = None,
-        Change::Set(v) => {
-            next.key_metric = text::optional_line("keyMetric", Some(&v), text::NAME_MAX)?
-        }
-    }
-    let saved = w
-        .update::<phase::Entity>(
-            Action::new("phase.update"),
-            &current,
-            expected_version,
-            next,
-        )
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<phase::Entity>(
+        Action::new("phase.update"),
+        current,
+        expected_version,
+        |next| {
+            if let Some(name) = name {
+                next.name = text::required_line("name", name, text::NAME_MAX)?;
+            }
+            key_metric.apply_checked(&mut next.key_metric, |v| {
+                text::optional_line("keyMetric", Some(&v), text::NAME_MAX)
+            })?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Puts the brand's phases in the given order; `phase_ids` must name each phase once.

@@ -63,29 +63,23 @@ pub async fn update(
     name: Option<&str>,
     description: Change<String>,
 ) -> AppResult<principle::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = find_writable(&w, p, id).await?;
-    let mut next = current.clone();
-    if let Some(name) = name {
-        next.name = text::required_line("name", name, text::NAME_MAX)?;
-    }
-    match description {
-        Change::Keep => {}
-        Change::Clear => next.description = None,
-        Change::Set(v) => {
-            next.description = text::optional_prose("description", Some(&v), text::PROSE_MAX)?
-        }
-    }
-    let saved = w
-        .update::<principle::Entity>(
-            Action::new("principle.update"),
-            &current,
-            expected_version,
-            next,
-        )
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<principle::Entity>(
+        Action::new("principle.update"),
+        current,
+        expected_version,
+        |next| {
+            if let Some(name) = name {
+                next.name = text::required_line("name", name, text::NAME_MAX)?;
+            }
+            description.apply_checked(&mut next.description, |v| {
+                text::optional_prose("description", Some(&v), text::PROSE_MAX)
+            })?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// Archives a principle; its ratings stay stored but drop out of every alignment average.
@@ -95,18 +89,12 @@ pub async fn archive(
     id: Uuid,
     expected_version: Option<i32>,
 ) -> AppResult<principle::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = find_writable(&w, p, id).await?;
-    let mut next = current.clone();
-    next.archived_at = current.archived_at.or(Some(clock::now()));
-    let saved = w
-        .update::<principle::Entity>(
-            Action::new("principle.archive"),
-            &current,
-            expected_version,
-            next,
-        )
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    let action = Action::new("principle.archive");
+    w.change::<principle::Entity>(action, current, expected_version, |next| {
+        next.archived_at = next.archived_at.or(Some(clock::now()));
+        Ok(())
+    })
+    .await
 }

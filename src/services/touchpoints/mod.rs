@@ -305,22 +305,25 @@ pub async fn set_archived(
     archived: bool,
     expected_version: Option<i32>,
 ) -> AppResult<touchpoint::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = get_writable(w.conn(), p, id).await?;
-    let mut next = current.clone();
-    if current.archived_at.is_some() != archived {
-        next.archived_at = archived.then(clock::now);
-    }
     let kind = if archived {
         ChangeKind::Archived
     } else {
         ChangeKind::Restored
     };
-    let saved = w
-        .update::<touchpoint::Entity>(Action::touchpoint(kind), &current, expected_version, next)
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<touchpoint::Entity>(
+        Action::touchpoint(kind),
+        current,
+        expected_version,
+        |next| {
+            if next.archived_at.is_some() != archived {
+                next.archived_at = archived.then(clock::now);
+            }
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// The touchpoints among `ids` the caller may read (for journey steps and other references).

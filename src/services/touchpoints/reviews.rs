@@ -46,13 +46,8 @@ pub async fn review(
             "say what should change when requesting changes",
         ));
     }
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = brand_target(w.conn(), p, id).await?;
-    let mut next = current.clone();
-    next.review_status = match decision {
-        ReviewDecision::Approve => ReviewStatus::Approved,
-        ReviewDecision::RequestChanges => ReviewStatus::ChangesRequested,
-    };
     // A review is recorded even when it leaves the status as it was (approved again).
     let decided = match decision {
         ReviewDecision::Approve => "APPROVE",
@@ -66,11 +61,14 @@ pub async fn review(
     if let Some(comment) = comment {
         action = action.also("reviewComment", Value::Null, comment.into());
     }
-    let saved = w
-        .update::<touchpoint::Entity>(action, &current, expected_version, next)
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<touchpoint::Entity>(action, current, expected_version, |next| {
+        next.review_status = match decision {
+            ReviewDecision::Approve => ReviewStatus::Approved,
+            ReviewDecision::RequestChanges => ReviewStatus::ChangesRequested,
+        };
+        Ok(())
+    })
+    .await
 }
 
 /// Sets or clears the brand's signature stamp on a touchpoint.
@@ -81,14 +79,12 @@ pub async fn set_signature(
     signature: bool,
     expected_version: Option<i32>,
 ) -> AppResult<touchpoint::Model> {
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = brand_target(w.conn(), p, id).await?;
-    let mut next = current.clone();
-    next.signature = signature;
     let action = Action::new("touchpoint.set_signature").in_feed(ChangeKind::Reviewed);
-    let saved = w
-        .update::<touchpoint::Entity>(action, &current, expected_version, next)
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<touchpoint::Entity>(action, current, expected_version, |next| {
+        next.signature = signature;
+        Ok(())
+    })
+    .await
 }

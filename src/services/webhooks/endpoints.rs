@@ -186,35 +186,33 @@ pub async fn update(
         }
         None => None,
     };
-    let mut w = Write::begin(db, AuditActor::from(p)).await?;
+    let w = Write::begin(db, AuditActor::from(p)).await?;
     let current = own(w.conn(), p, id).await?;
-    let mut next = current.clone();
-    if let Some(url) = url {
-        next.url = url;
-    }
-    if let Some(kinds) = &patch.events {
-        next.events = events("events", kinds)?;
-    }
-    if let Some(d) = patch.description {
-        next.description = description(d)?;
-    }
-    if let Some(enabled) = patch.enabled {
-        next.enabled = enabled;
-        if enabled {
-            next.disabled_reason = None;
-            next.failing_since = None;
-        }
-    }
-    let saved = w
-        .update::<webhook_endpoint::Entity>(
-            Action::new("webhook_endpoint.update"),
-            &current,
-            expected_version,
-            next,
-        )
-        .await?;
-    w.commit().await?;
-    Ok(saved)
+    w.change::<webhook_endpoint::Entity>(
+        Action::new("webhook_endpoint.update"),
+        current,
+        expected_version,
+        |next| {
+            if let Some(url) = url {
+                next.url = url;
+            }
+            if let Some(kinds) = &patch.events {
+                next.events = events("events", kinds)?;
+            }
+            if let Some(d) = patch.description {
+                next.description = description(d)?;
+            }
+            if let Some(enabled) = patch.enabled {
+                next.enabled = enabled;
+                if enabled {
+                    next.disabled_reason = None;
+                    next.failing_since = None;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await
 }
 
 pub async fn delete(

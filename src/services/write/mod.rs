@@ -138,6 +138,22 @@ impl<'a> Write<'a> {
         Ok(next)
     }
 
+    /// The common versioned change, whole: `edit` a copy of `current`, write it guarded by
+    /// the version read ([`Write::update`]), commit, and answer the row as written.
+    pub async fn change<E: Versioned>(
+        mut self,
+        action: Action<'_>,
+        current: E::Model,
+        expected: Option<i32>,
+        edit: impl FnOnce(&mut E::Model) -> AppResult<()>,
+    ) -> AppResult<E::Model> {
+        let mut next = current.clone();
+        edit(&mut next)?;
+        let saved = self.update::<E>(action, &current, expected, next).await?;
+        self.commit().await?;
+        Ok(saved)
+    }
+
     /// Deletes `current` when the caller's `expected` version (if any) is the one read and
     /// still the stored one.
     pub async fn delete<E: Versioned>(
