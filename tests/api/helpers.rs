@@ -636,3 +636,19 @@ pub fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+/// Runs the real binary with `args` on the database at `database_url`.
+pub fn run_binary(
+    database_url: &str,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint-registry"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("DATA_DIR", dir)
+        .env("JWT_SECRET", JWT_SECRET)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}

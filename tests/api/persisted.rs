@@ -326,14 +326,7 @@ async fn requiring_trusted_documents_without_any_is_refused_at_start() {
 
 /// Runs a subcommand of the real binary on `database_url`; returns its standard output.
 fn command(database_url: &str, dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_touchpoint-registry"))
-        .args(args)
-        .env("DATABASE_URL", database_url)
-        .env("DATA_DIR", dir)
-        .env("JWT_SECRET", crate::helpers::JWT_SECRET)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the binary runs");
+    let out = crate::helpers::run_binary(database_url, dir, args);
     assert!(
         out.status.success(),
         "{args:?}: {}",

@@ -331,3 +331,49 @@ async fn a_user_in_several_organizations_acts_in_the_one_the_token_names() {
     )
     .await;
 }
+
+#[actix_web::test]
+async fn the_token_command_says_whom_it_cannot_mint_for() {
+    let dir = std::env::temp_dir().join(format!("token-cmd-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("registry.db").display());
+    let run = |args: &[&str]| crate::helpers::run_binary(&url, &dir, args);
+    assert!(run(&["migrate"]).status.success());
+    let created = run(&[
+        "create-brand",
+        "--name",
+        "Acme",
+        "--slug",
+        "acme",
+        "--admin-email",
+        "admin@acme.test",
+    ]);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    for (args, refusal) in [
+        (
+            vec!["--email", "nobody@acme.test"],
+            "no user with e-mail nobody@acme.test",
+        ),
+        (
+            vec!["--email", "admin@acme.test", "--org", "globex"],
+            "admin@acme.test is not a member of globex",
+        ),
+    ] {
+        let out = run(&[&["token"], args.as_slice()].concat());
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(refusal), "{args:?}: {stderr}");
+    }
+    let out = run(&["token", "--email", " Admin@Acme.test ", "--org", "acme"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(token.trim().split('.').count(), 3, "a JWT: {token}");
+}
