@@ -77,6 +77,10 @@ fn extend(err: &mut ServerError, app: &AppError, request_id: &str) {
 
 /// Whether async-graphql's message is about a value the client sent (a variable, or an
 /// argument that does not coerce to its type) rather than the document.
+/// Input types flattened into others (`#[graphql(flatten)]`): not types of the schema, so a
+/// coercion message must not name them.
+const FLATTENED_INPUTS: [&str; 1] = ["TouchpointFields"];
+
 fn input_at_fault(message: &str) -> bool {
     const INPUT_MESSAGES: [&str; 3] = ["Invalid value", "Variable", "Failed to parse"];
     INPUT_MESSAGES.iter().any(|m| message.starts_with(m))
@@ -131,6 +135,10 @@ fn finalize_error(err: &mut ServerError, request_id: &str) {
     if input_at_fault(&err.message) {
         // An argument that did not coerce to its input type.
         ext.set("code", ErrorCode::BadUserInput.as_str());
+        for flattened in FLATTENED_INPUTS {
+            let note = format!(" (occurred while parsing \"{flattened}\")");
+            err.message = err.message.replace(&note, "");
+        }
     } else {
         tracing::error!(request_id, error = %err.message, "unclassified resolver error");
         err.message = "internal error".into();

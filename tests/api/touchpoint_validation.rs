@@ -214,3 +214,32 @@ async fn a_duplicate_external_id_of_the_same_owner_is_refused() {
         .await;
     assert_ok(&resp);
 }
+
+#[actix_web::test]
+async fn a_scalar_that_does_not_parse_in_an_update_or_a_sync_item_names_only_schema_types() {
+    let app = spawn_app().await;
+    let net = Network::build(&app).await;
+    let token = &net.a_editor.token;
+    let input = minimal_input(net.brand_id, net.phases[0], "Parsed");
+    let id = create_touchpoint(&app, token, input).await;
+    let update = format!(
+        "mutation {{ updateTouchpoint(input: {{id: \"{id}\", expectedVersion: 1, \
+         launchDate: \"soon\"}}) {{ touchpoint {{ id }} }} }}"
+    );
+    let sync = format!(
+        "mutation {{ syncTouchpoints(input: {{brandId: \"{}\", items: [{{externalId: \"k\", \
+         launchDate: \"soon\"}}]}}) {{ created }} }}",
+        net.brand_id
+    );
+    for (query, input_type) in [(update, "UpdateTouchpointInput"), (sync, "SyncItemInput")] {
+        let resp = app.gql(token, &query, json!({})).await;
+        assert_eq!(error_code(&resp), Some("BAD_USER_INPUT"), "{resp}");
+        let message = resp["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("\"Date\"") && message.contains(input_type),
+            "{message}"
+        );
+        assert!(!message.contains("TouchpointFields"), "{message}");
+    }
+    assert_eq!(count(&app, token).await, 1, "nothing written");
+}

@@ -69,80 +69,60 @@ pub struct UpdateTouchpointInput {
     pub expected_version: i32,
     #[graphql(default)]
     pub external_id: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub name: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub description: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub channel: MaybeUndefined<Channel>,
-    #[graphql(default)]
-    pub expressions: MaybeUndefined<Vec<Expression>>,
-    #[graphql(default)]
-    pub ownership: MaybeUndefined<Ownership>,
-    #[graphql(default)]
-    pub phase_id: MaybeUndefined<ID>,
-    #[graphql(default)]
-    pub target_experience: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub key_metric: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub tags: MaybeUndefined<Vec<String>>,
-    #[graphql(default)]
-    pub cost: MaybeUndefined<MoneyInput>,
-    #[graphql(default)]
-    pub resources: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub media: MaybeUndefined<Vec<String>>,
-    #[graphql(default)]
-    pub launch_date: MaybeUndefined<Date>,
-    #[graphql(default)]
-    pub timing: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub location: MaybeUndefined<String>,
-    #[graphql(default)]
-    pub importance: MaybeUndefined<i32>,
-    #[graphql(default)]
-    pub urgency: MaybeUndefined<i32>,
-    #[graphql(default)]
-    pub maturity: MaybeUndefined<i32>,
-    #[graphql(default)]
-    pub effort: MaybeUndefined<i32>,
-    #[graphql(default)]
-    pub benefit: MaybeUndefined<i32>,
-    #[graphql(default)]
-    pub visibility: MaybeUndefined<Visibility>,
-    #[graphql(default)]
-    pub status: MaybeUndefined<TouchpointStatus>,
-    #[graphql(default)]
-    pub horizon: MaybeUndefined<Horizon>,
+    #[graphql(flatten)]
+    pub fields: TouchpointFields,
 }
 
-/// The touchpoint fields of any input (create, update, a sync item), as sent.
-#[derive(Debug, Clone, Default)]
+/// The touchpoint fields an update or a sync item may send, each omitted (kept), `null`
+/// (cleared, or refused where the field cannot be null) or a value. Flattened into those
+/// inputs, so it is not a type of the schema; the key `externalId` is each input's own.
+#[derive(Debug, Clone, Default, InputObject)]
 pub struct TouchpointFields {
-    pub external_id: MaybeUndefined<String>,
+    #[graphql(default)]
     pub name: MaybeUndefined<String>,
+    #[graphql(default)]
     pub description: MaybeUndefined<String>,
+    #[graphql(default)]
     pub channel: MaybeUndefined<Channel>,
+    #[graphql(default)]
     pub expressions: MaybeUndefined<Vec<Expression>>,
+    #[graphql(default)]
     pub ownership: MaybeUndefined<Ownership>,
+    #[graphql(default)]
     pub phase_id: MaybeUndefined<ID>,
+    #[graphql(default)]
     pub target_experience: MaybeUndefined<String>,
+    #[graphql(default)]
     pub key_metric: MaybeUndefined<String>,
+    #[graphql(default)]
     pub tags: MaybeUndefined<Vec<String>>,
+    #[graphql(default)]
     pub cost: MaybeUndefined<MoneyInput>,
+    #[graphql(default)]
     pub resources: MaybeUndefined<String>,
+    #[graphql(default)]
     pub media: MaybeUndefined<Vec<String>>,
+    #[graphql(default)]
     pub launch_date: MaybeUndefined<Date>,
+    #[graphql(default)]
     pub timing: MaybeUndefined<String>,
+    #[graphql(default)]
     pub location: MaybeUndefined<String>,
+    #[graphql(default)]
     pub importance: MaybeUndefined<i32>,
+    #[graphql(default)]
     pub urgency: MaybeUndefined<i32>,
+    #[graphql(default)]
     pub maturity: MaybeUndefined<i32>,
+    #[graphql(default)]
     pub effort: MaybeUndefined<i32>,
+    #[graphql(default)]
     pub benefit: MaybeUndefined<i32>,
+    #[graphql(default)]
     pub visibility: MaybeUndefined<Visibility>,
+    #[graphql(default)]
     pub status: MaybeUndefined<TouchpointStatus>,
+    #[graphql(default)]
     pub horizon: MaybeUndefined<Horizon>,
 }
 
@@ -150,65 +130,35 @@ fn given<T>(value: Option<T>) -> MaybeUndefined<T> {
     value.map_or(MaybeUndefined::Undefined, MaybeUndefined::Value)
 }
 
-impl From<CreateTouchpointInput> for TouchpointFields {
-    fn from(i: CreateTouchpointInput) -> Self {
-        Self {
-            external_id: given(i.external_id),
-            name: MaybeUndefined::Value(i.name),
-            description: given(i.description),
-            channel: MaybeUndefined::Value(i.channel),
-            expressions: MaybeUndefined::Value(i.expressions),
-            ownership: given(i.ownership),
-            phase_id: MaybeUndefined::Value(i.phase_id),
-            target_experience: given(i.target_experience),
-            key_metric: given(i.key_metric),
-            tags: given(i.tags),
-            cost: given(i.cost),
-            resources: given(i.resources),
-            media: given(i.media),
-            launch_date: given(i.launch_date),
-            timing: given(i.timing),
-            location: given(i.location),
-            importance: given(i.importance),
-            urgency: given(i.urgency),
-            maturity: given(i.maturity),
-            effort: given(i.effort),
-            benefit: given(i.benefit),
-            visibility: given(i.visibility),
-            status: given(i.status),
-            horizon: given(i.horizon),
-        }
-    }
-}
-
-impl From<UpdateTouchpointInput> for TouchpointFields {
-    fn from(i: UpdateTouchpointInput) -> Self {
-        Self {
-            external_id: i.external_id,
-            name: i.name,
-            description: i.description,
-            channel: i.channel,
-            expressions: i.expressions,
-            ownership: i.ownership,
-            phase_id: i.phase_id,
-            target_experience: i.target_experience,
-            key_metric: i.key_metric,
-            tags: i.tags,
-            cost: i.cost,
-            resources: i.resources,
-            media: i.media,
-            launch_date: i.launch_date,
-            timing: i.timing,
-            location: i.location,
-            importance: i.importance,
-            urgency: i.urgency,
-            maturity: i.maturity,
-            effort: i.effort,
-            benefit: i.benefit,
-            visibility: i.visibility,
-            status: i.status,
-            horizon: i.horizon,
-        }
+impl CreateTouchpointInput {
+    /// The input validated, naming the first field at fault.
+    pub fn into_patch(self) -> AppResult<TouchpointPatch> {
+        let fields = TouchpointFields {
+            name: MaybeUndefined::Value(self.name),
+            description: given(self.description),
+            channel: MaybeUndefined::Value(self.channel),
+            expressions: MaybeUndefined::Value(self.expressions),
+            ownership: given(self.ownership),
+            phase_id: MaybeUndefined::Value(self.phase_id),
+            target_experience: given(self.target_experience),
+            key_metric: given(self.key_metric),
+            tags: given(self.tags),
+            cost: given(self.cost),
+            resources: given(self.resources),
+            media: given(self.media),
+            launch_date: given(self.launch_date),
+            timing: given(self.timing),
+            location: given(self.location),
+            importance: given(self.importance),
+            urgency: given(self.urgency),
+            maturity: given(self.maturity),
+            effort: given(self.effort),
+            benefit: given(self.benefit),
+            visibility: given(self.visibility),
+            status: given(self.status),
+            horizon: given(self.horizon),
+        };
+        fields.into_patch(given(self.external_id))
     }
 }
 
@@ -259,10 +209,11 @@ fn score_change(field: &str, value: MaybeUndefined<i32>) -> AppResult<Change<i16
 }
 
 impl TouchpointFields {
-    /// Validates every field, naming the first one at fault.
-    pub fn into_patch(self) -> AppResult<TouchpointPatch> {
+    /// Validates every field and the `externalId` change (if any), naming the first one at
+    /// fault.
+    pub fn into_patch(self, external_id: MaybeUndefined<String>) -> AppResult<TouchpointPatch> {
         Ok(TouchpointPatch {
-            external_id: nullable(self.external_id)
+            external_id: nullable(external_id)
                 .try_map(|v| text::required_line("externalId", &v, NAME_MAX))?,
             name: non_null("name", self.name)?
                 .map(|v| text::required_line("name", &v, NAME_MAX))

@@ -1,11 +1,10 @@
 //! `syncTouchpoints`: integration scripts push their touchpoints in batches.
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, MaybeUndefined, Object, Result, SimpleObject};
 
 use crate::domain::SyncOutcome;
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
 use crate::graphql::inputs::sync::SyncTouchpointsInput;
-use crate::graphql::inputs::touchpoint::TouchpointFields;
 use crate::graphql::types::touchpoint::Touchpoint;
 use crate::services::sync::{self, ItemResult, SyncItemDraft, SyncReport, SyncRequest};
 
@@ -111,8 +110,9 @@ impl SyncMutation {
             .items
             .into_iter()
             .map(|item| SyncItemDraft {
-                external_id: item.external_id.clone(),
-                patch: TouchpointFields::from(item).into_patch(),
+                // The key identifies the touchpoint; it is not a field to change.
+                patch: item.fields.into_patch(MaybeUndefined::Undefined),
+                external_id: item.external_id,
             })
             .collect();
         let report = sync::run(

@@ -3,9 +3,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 
 use crate::graphql::context::{db, principal};
 use crate::graphql::ids::parse_id;
-use crate::graphql::inputs::touchpoint::{
-    CreateTouchpointInput, TouchpointFields, UpdateTouchpointInput,
-};
+use crate::graphql::inputs::touchpoint::{CreateTouchpointInput, UpdateTouchpointInput};
 use crate::graphql::types::touchpoint::Touchpoint;
 use crate::services::touchpoints;
 
@@ -42,7 +40,7 @@ impl TouchpointMutation {
     ) -> Result<TouchpointPayload> {
         let p = principal(ctx)?;
         let brand_id = parse_id("brandId", &input.brand_id)?;
-        let patch = TouchpointFields::from(input).into_patch()?;
+        let patch = input.into_patch()?;
         let created = touchpoints::create(db(ctx)?, p, brand_id, patch).await?;
         Ok(TouchpointPayload {
             touchpoint: Touchpoint::from(created),
@@ -59,7 +57,7 @@ impl TouchpointMutation {
         let p = principal(ctx)?;
         let id = parse_id("id", &input.id)?;
         let expected = input.expected_version;
-        let patch = TouchpointFields::from(input).into_patch()?;
+        let patch = input.fields.into_patch(input.external_id)?;
         let saved = touchpoints::update(db(ctx)?, p, id, expected, patch).await?;
         Ok(TouchpointPayload {
             touchpoint: Touchpoint::from(saved),
