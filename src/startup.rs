@@ -172,10 +172,7 @@ impl Application {
             db: db.clone(),
             tokens,
             production,
-            api_limiter: RateLimiter::new(
-                f64::from(limits.rate_limit_per_second),
-                f64::from(limits.rate_limit_burst),
-            ),
+            api_limiter: RateLimiter::new(limits.rate_limit_per_second, limits.rate_limit_burst),
             token_limiter: RateLimiter::per_minute(limits.token_rate_limit_per_minute),
             metrics,
             shutdown: shutdown_rx,

@@ -44,7 +44,7 @@ fn create_secret_file(dir: &Path, path: &Path) -> std::io::Result<Secret> {
     std::fs::create_dir_all(dir)?;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let secret = hex::encode(bytes);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -1,68 +1,58 @@
-//! Token-bucket rate limiting, per caller, in this process.
+//! Rate limiting per caller, in this process: governor's keyed limiter (GCRA, which admits
+//! what a token bucket of the same rate and burst admits). Its per-key state is one map under
+//! a lock held for one check (a few HTTP workers share it); governor's sharded store would
+//! bring dashmap and a second hashbrown.
 //!
-//! Each instance keeps its own buckets: behind a load balancer with N instances a caller
+//! Each instance keeps its own state: behind a load balancer with N instances a caller
 //! gets up to N times the configured rate, which is the price of staying stateless.
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
 
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+/// Callers remembered before those whose allowance is full again are forgotten.
+const MAX_KEYS: usize = 10_000;
 
 pub struct RateLimiter {
-    per_second: f64,
-    burst: f64,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    /// `None`: no limit.
+    limiter: Option<DefaultKeyedRateLimiter<String>>,
 }
 
-/// Buckets kept before idle (full) ones are dropped.
-const MAX_BUCKETS: usize = 10_000;
-
 impl RateLimiter {
-    /// `per_second` tokens refill each second up to `burst`; 0 disables the limiter.
-    pub fn new(per_second: f64, burst: f64) -> Self {
-        Self {
-            per_second,
-            burst: burst.max(1.0),
-            buckets: Mutex::new(HashMap::new()),
-        }
+    /// `per_second` requests a second per caller, in bursts of up to `burst`; 0 disables the
+    /// limiter.
+    pub fn new(per_second: u32, burst: u32) -> Self {
+        Self::with_quota(NonZeroU32::new(per_second).map(|rate| {
+            Quota::per_second(rate).allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN))
+        }))
     }
 
+    /// `per_minute` requests a minute per caller, in bursts of up to 10; 0 disables it.
     pub fn per_minute(per_minute: u32) -> Self {
-        let rate = f64::from(per_minute) / 60.0;
-        Self::new(rate, f64::from(per_minute.max(1)).min(10.0))
+        Self::with_quota(NonZeroU32::new(per_minute).map(|rate| {
+            Quota::per_minute(rate).allow_burst(rate.min(NonZeroU32::new(10).unwrap_or(rate)))
+        }))
     }
 
-    /// Takes a token for `key`; when none is left, how long until one is.
-    pub fn check(&self, key: &str) -> Result<(), Duration> {
-        if self.per_second <= 0.0 {
-            return Ok(());
+    fn with_quota(quota: Option<Quota>) -> Self {
+        Self {
+            limiter: quota.map(DefaultKeyedRateLimiter::keyed),
         }
-        let Ok(mut buckets) = self.buckets.lock() else {
+    }
+
+    /// Admits one request of `key`; when it may not, how long until it may.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
+        let Some(limiter) = &self.limiter else {
             return Ok(());
         };
-        let now = Instant::now();
-        if buckets.len() >= MAX_BUCKETS {
-            let (rate, burst) = (self.per_second, self.burst);
-            buckets.retain(|_, b| b.tokens + now.duration_since(b.at).as_secs_f64() * rate < burst);
+        if limiter.len() >= MAX_KEYS {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
         }
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
-            tokens: self.burst,
-            at: now,
-        });
-        let refill = now.duration_since(bucket.at).as_secs_f64() * self.per_second;
-        bucket.tokens = (bucket.tokens + refill).min(self.burst);
-        bucket.at = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.per_second,
-            ))
-        }
+        limiter
+            .check_key(&key.to_owned())
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 }
 
@@ -72,21 +62,37 @@ mod tests {
 
     #[test]
     fn a_burst_then_refusal_then_refill() {
-        let limiter = RateLimiter::new(1000.0, 3.0);
+        let limiter = RateLimiter::new(1000, 3);
         assert!(limiter.check("a").is_ok());
         assert!(limiter.check("a").is_ok());
         assert!(limiter.check("a").is_ok());
-        assert!(limiter.check("a").is_err());
+        match limiter.check("a") {
+            Err(wait) => assert!(wait <= Duration::from_millis(1), "a token a ms: {wait:?}"),
+            Ok(()) => panic!("the fourth request of a burst of three is refused"),
+        }
         assert!(limiter.check("b").is_ok(), "callers are limited separately");
         std::thread::sleep(Duration::from_millis(5));
         assert!(limiter.check("a").is_ok());
     }
 
     #[test]
+    fn per_minute_bursts_up_to_ten_and_says_how_long_to_wait() {
+        let limiter = RateLimiter::per_minute(30);
+        for _ in 0..10 {
+            assert!(limiter.check("ip:1").is_ok());
+        }
+        match limiter.check("ip:1") {
+            Err(wait) => assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(2)),
+            Ok(()) => panic!("the eleventh request of a burst of ten is refused"),
+        }
+    }
+
+    #[test]
     fn zero_disables() {
-        let limiter = RateLimiter::new(0.0, 1.0);
-        for _ in 0..100 {
-            assert!(limiter.check("a").is_ok());
+        for limiter in [RateLimiter::new(0, 1), RateLimiter::per_minute(0)] {
+            for _ in 0..100 {
+                assert!(limiter.check("a").is_ok());
+            }
         }
     }
 }

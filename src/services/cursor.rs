@@ -58,5 +58,5 @@ pub fn page_size(first: Option<i32>, default: u64, max: u64) -> AppResult<u64> {
 pub fn query_tag(shape: &impl Serialize) -> String {
     let json = serde_json::to_vec(shape).unwrap_or_default();
     let digest = Sha256::digest(&json);
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(&digest[..8])
 }

@@ -30,10 +30,7 @@ fn new_secret() -> String {
 }
 
 fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// What a client is created with, or changed to (`None`: kept).

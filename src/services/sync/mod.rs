@@ -148,7 +148,7 @@ pub async fn run(db: &Db, p: &Principal, req: SyncRequest) -> AppResult<SyncRepo
         return execute(db, p, &req, None).await;
     };
     let fingerprint = req.fingerprint.as_deref().unwrap_or_default();
-    let hash = hex(&Sha256::digest(fingerprint.as_bytes()));
+    let hash = hex::encode(Sha256::digest(fingerprint.as_bytes()));
     if let Some(report) = replay(db, p, &key, &hash).await? {
         return Ok(report);
     }
@@ -163,10 +163,6 @@ pub async fn run(db: &Db, p: &Principal, req: SyncRequest) -> AppResult<SyncRepo
 
 /// Marks a lost race on the idempotency key (never shown to a client).
 const RACED: &str = "idempotency key raced";
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The stored result for this caller and key, if any (CONFLICT if the request differs).
 async fn replay(db: &Db, p: &Principal, key: &str, hash: &str) -> AppResult<Option<SyncReport>> {
