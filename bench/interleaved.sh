@@ -12,7 +12,7 @@
 #   A=sqlite:20000 B=sqlite:200000 WL=R1 bash bench/interleaved.sh   # R1 at 200k vs 20k
 #
 # Env: A=sqlite:20000  B=postgres:20000 (database:touchpoints)  ROUNDS=5  DUR=5  WARM=3
-#      WL="R1 R2"  CONCS="1 32"  BIN, CARGO_TARGET_DIR, PG_URL (as run.sh)
+#      WL="R1 R2" (W1 too)  CONCS="1 32"  BIN, CARGO_TARGET_DIR, PG_URL (as run.sh)
 #      PORT=28080 (A's; B's is PORT+1)  PG_DB=registry_bench (A's; B's gets the suffix _b)
 #      A_ENV, B_ENV: settings for one server only, e.g. A_ENV="MAX_IN_FLIGHT=8"
 #      A_BIN, B_BIN: another server binary for one side (a build flag's A/B); default BIN
@@ -27,7 +27,8 @@ DUR=${DUR:-5}
 WARM=${WARM:-3}
 WL=${WL:-"R1 R2"}
 CONCS=${CONCS:-"1 32"}
-for w in $WL; do [[ $w == R1 || $w == R2 ]] || die "WL: only the reads (R1, R2) compare alike"; done
+# W1 rewrites rows the reads after it see; both sides run the same batches, so they stay alike.
+for w in $WL; do [[ $w == R1 || $w == R2 || $w == W1 ]] || die "WL: R1, R2 or W1"; done
 declare -A SIDE_DB SIDE_TP
 for side in A B; do
   spec=${!side}

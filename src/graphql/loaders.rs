@@ -1,16 +1,17 @@
 //! DataLoaders for nested fields: each batches one kind of look-up per request, so a list of
 //! 100 touchpoints costs the same few statements as a list of 10.
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use uuid::Uuid;
 
 use crate::auth::Principal;
-use crate::entities::{journey_step, organization, phase, touchpoint};
+use crate::entities::{journey_step, organization, phase, touchpoint, webhook_delivery};
 use crate::error::{AppError, AppResult};
 use crate::services::lookups::RatingList;
+use crate::services::webhooks::endpoints;
 use crate::services::{lookups, planning::journeys, touchpoints};
 use crate::store::db::Db;
 
@@ -76,6 +77,44 @@ impl Loader<Uuid> for VisibleTouchpointLoader {
     }
 }
 
+/// An endpoint's recent deliveries, by (endpoint id, how many).
+pub struct DeliveriesLoader {
+    db: Db,
+    principal: Option<Arc<Principal>>,
+}
+
+impl Loader<(Uuid, u64)> for DeliveriesLoader {
+    type Value = Vec<webhook_delivery::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, u64)],
+    ) -> Result<HashMap<(Uuid, u64), Self::Value>, Self::Error> {
+        let Some(p) = &self.principal else {
+            return Ok(HashMap::new());
+        };
+        // One statement per page size asked for (in practice one: every endpoint's field
+        // carries the same `first`).
+        let mut out = HashMap::with_capacity(keys.len());
+        let mut limits: Vec<u64> = keys.iter().map(|(_, limit)| *limit).collect();
+        limits.sort_unstable();
+        limits.dedup();
+        for limit in limits {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|(_, l)| *l == limit)
+                .map(|(id, _)| *id)
+                .collect();
+            let mut found = endpoints::recent_deliveries(&self.db, p, &ids, limit).await?;
+            for id in ids {
+                out.insert((id, limit), found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// How long a loader waits for more keys before it queries. Every sibling field of a list
 /// asks for its key in the same poll, before the loader's task first runs, so no wait is
 /// needed to batch them; the default millisecond would only add latency per level.
@@ -88,6 +127,10 @@ pub struct Loaders {
     pub alignments: DataLoader<AlignmentLoader>,
     pub journey_steps: DataLoader<JourneyStepsLoader>,
     pub touchpoints: DataLoader<VisibleTouchpointLoader>,
+    /// Made on first use: few requests read deliveries.
+    deliveries: OnceLock<DataLoader<DeliveriesLoader>>,
+    db: Db,
+    principal: Option<Arc<Principal>>,
 }
 
 impl Loaders {
@@ -103,12 +146,28 @@ impl Loaders {
             touchpoints: DataLoader::new(
                 VisibleTouchpointLoader {
                     db: db.clone(),
-                    principal,
+                    principal: principal.clone(),
                 },
                 tokio::spawn,
             )
             .delay(BATCH_DELAY),
+            deliveries: OnceLock::new(),
+            db: db.clone(),
+            principal,
         }
+    }
+
+    pub fn deliveries(&self) -> &DataLoader<DeliveriesLoader> {
+        self.deliveries.get_or_init(|| {
+            DataLoader::new(
+                DeliveriesLoader {
+                    db: self.db.clone(),
+                    principal: self.principal.clone(),
+                },
+                tokio::spawn,
+            )
+            .delay(BATCH_DELAY)
+        })
     }
 }
 

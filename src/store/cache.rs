@@ -11,6 +11,11 @@
 //! A look-up that started before an invalidation must not put its (possibly old) answer back
 //! afterwards: entries carry the generation they were read in, and a `put` from an older
 //! generation is dropped.
+//!
+//! Not moka: that rule needs the generation check and the insert under one lock, and moka's
+//! `invalidate_all` keeps whatever is inserted after it, so a check before its `insert` would
+//! race the invalidation. What moka adds (weighed eviction, loaders, expiry listeners) these
+//! few small maps do not use.
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -868,3 +868,61 @@ async fn an_endpoint_failing_for_the_whole_retry_window_is_disabled_and_says_why
     }
     panic!("the endpoint was not disabled");
 }
+
+#[actix_web::test]
+async fn every_endpoints_deliveries_are_read_in_one_statement_each_page_its_own() {
+    let app = delivering_app(|_| {}).await;
+    let net = Network::build(&app).await;
+    let brand = net.brand_id.to_string();
+    let admin = &net.brand_admin.token;
+    let rx = receiver(&[], Duration::ZERO).await;
+    for _ in 0..4 {
+        create_endpoint(&app, admin, &brand, &rx.url).await;
+    }
+    for n in 0..3 {
+        let name = format!("Counted {n}");
+        let input = minimal_input(net.brand_id, net.phases[0], &name);
+        create_touchpoint(&app, &net.brand_editor.token, input).await;
+    }
+    eventually("every endpoint is sent the three changes", || {
+        rx.seen.lock().unwrap().len() >= 12
+    })
+    .await;
+    let page = "query($o: ID!, $n: Int) { organization(id: $o) { webhookEndpoints {
+      id deliveries(first: $n) { id touchpointId } } } }";
+    let app = &app;
+    let read = |n: i64| {
+        let vars = json!({ "o": brand, "n": n });
+        async move {
+            let before = app.db.statements_executed();
+            let d = app.data(admin, page, vars).await;
+            (d, app.db.statements_executed() - before)
+        }
+    };
+    let (two_each, statements) = read(2).await;
+    let endpoints = two_each["organization"]["webhookEndpoints"]
+        .as_array()
+        .unwrap();
+    assert_eq!(endpoints.len(), 4);
+    for e in endpoints {
+        assert_eq!(e["deliveries"].as_array().unwrap().len(), 2, "{e}");
+    }
+    let (all, more_statements) = read(100).await;
+    for e in all["organization"]["webhookEndpoints"].as_array().unwrap() {
+        assert_eq!(e["deliveries"].as_array().unwrap().len(), 3, "{e}");
+    }
+    assert_eq!(statements, more_statements);
+    // The caller, the endpoints, their deliveries: not one statement per endpoint.
+    assert!(
+        (2..=4).contains(&statements),
+        "{statements} statements for 4 endpoints"
+    );
+    let other = app
+        .gql(&net.a_admin.token, page, json!({ "o": brand, "n": 2 }))
+        .await;
+    assert!(
+        other["errors"].as_array().is_some_and(|e| !e.is_empty())
+            && !other.to_string().contains("touchpointId\":\""),
+        "a partner's ADMIN reads none of the brand's deliveries: {other}"
+    );
+}

@@ -3,9 +3,10 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::ChangeKind;
 use crate::entities::{webhook_delivery, webhook_endpoint};
-use crate::graphql::context::{db, principal};
 use crate::graphql::ids::to_id;
-use crate::services::webhooks::endpoints;
+use crate::graphql::loaders::loaders;
+use crate::services::cursor::page_size;
+use crate::services::webhooks::endpoints::{DEFAULT_DELIVERIES, MAX_DELIVERIES};
 
 /// An organization's receiver of the touchpoint changes it may see in one brand's network.
 /// Its signing secret is shown once, when it is created or rotated.
@@ -75,7 +76,12 @@ impl WebhookEndpoint {
         ctx: &Context<'_>,
         first: Option<i32>,
     ) -> Result<Vec<WebhookDelivery>> {
-        let list = endpoints::deliveries(db(ctx)?, principal(ctx)?, &self.0, first).await?;
+        let limit = page_size(first, DEFAULT_DELIVERIES, MAX_DELIVERIES)?;
+        let list = loaders(ctx)?
+            .deliveries()
+            .load_one((self.0.id, limit))
+            .await?
+            .unwrap_or_default();
         Ok(list.into_iter().map(WebhookDelivery).collect())
     }
 }

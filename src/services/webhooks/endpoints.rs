@@ -1,6 +1,8 @@
 //! An organization's webhook endpoints, managed by its ADMINs: a partner's for its own
 //! systems, the brand's for the brand's. An endpoint listens to one brand's network, to which
 //! its organization belongs (a partner's partnership must be ACTIVE to add or change one).
+use std::collections::HashMap;
+
 use chrono::Duration;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -278,29 +280,55 @@ pub async fn list(
         .await?)
 }
 
-/// An endpoint's most recent deliveries, newest first (its list was checked by [`list`]), of
-/// the touchpoints the caller may see now: a delivery still pending of one its organization
-/// may not see (which will be SKIPPED) does not show even its id.
-pub async fn deliveries(
+/// The most recent deliveries, newest first and at most `limit` each, of those of
+/// `endpoint_ids` that belong to the caller's organization (whose ADMINs alone may read them),
+/// in one statement for any number of endpoints. Only deliveries of touchpoints the caller may
+/// see now are shown: one still pending of a touchpoint its organization may no longer see
+/// (it will be SKIPPED) does not show even its id.
+pub async fn recent_deliveries(
     db: &Db,
     p: &Principal,
-    endpoint: &webhook_endpoint::Model,
-    first: Option<i32>,
-) -> AppResult<Vec<webhook_delivery::Model>> {
-    let limit = crate::services::cursor::page_size(first, DEFAULT_DELIVERIES, MAX_DELIVERIES)?;
+    endpoint_ids: &[Uuid],
+    limit: u64,
+) -> AppResult<HashMap<Uuid, Vec<webhook_delivery::Model>>> {
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query};
+    use sea_orm::FromQueryResult;
+    use webhook_delivery::Column as D;
+    p.require_admin_of(p.org_id(), "webhook endpoints")?;
+    let own = webhook_endpoint::Entity::find()
+        .select_only()
+        .column(webhook_endpoint::Column::Id)
+        .filter(webhook_endpoint::Column::OrganizationId.eq(p.org_id()))
+        .into_query();
     let readable = touchpoint::Entity::find()
         .select_only()
         .column(touchpoint::Column::Id)
         .filter(readable_touchpoints(p))
         .into_query();
-    Ok(webhook_delivery::Entity::find()
-        .filter(webhook_delivery::Column::EndpointId.eq(endpoint.id))
-        .filter(webhook_delivery::Column::Status.ne(super::deliverer::SKIPPED))
-        .filter(webhook_delivery::Column::TouchpointId.in_subquery(readable))
-        .order_by_desc(webhook_delivery::Column::Seq)
-        .limit(limit)
+    let ranked = webhook_delivery::Entity::find()
+        .filter(D::EndpointId.is_in(endpoint_ids.iter().copied()))
+        .filter(D::EndpointId.in_subquery(own))
+        .filter(D::Status.ne(super::deliverer::SKIPPED))
+        .filter(D::TouchpointId.in_subquery(readable))
+        .column_as(
+            Expr::cust("ROW_NUMBER() OVER (PARTITION BY endpoint_id ORDER BY seq DESC)"),
+            "recency",
+        )
+        .into_query();
+    let recent = Query::select()
+        .column(Asterisk)
+        .from_subquery(ranked, Alias::new("ranked"))
+        .and_where(Expr::col(Alias::new("recency")).lte(i64::try_from(limit).unwrap_or(i64::MAX)))
+        .order_by(Alias::new("seq"), Order::Desc)
+        .to_owned();
+    let rows = webhook_delivery::Model::find_by_statement(db.backend().build(&recent))
         .all(db.conn())
-        .await?)
+        .await?;
+    let mut by_endpoint: HashMap<Uuid, Vec<webhook_delivery::Model>> = HashMap::new();
+    for row in rows {
+        by_endpoint.entry(row.endpoint_id).or_default().push(row);
+    }
+    Ok(by_endpoint)
 }
 
 /// Sends a delivery again (a dead one too), now.
