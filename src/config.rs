@@ -232,6 +232,10 @@ pub struct Webhooks {
     /// The wait before a delivery's second attempt; it doubles with each attempt after.
     #[arg(long, env = "WEBHOOK_RETRY_BASE", default_value = "10s", global = true, value_parser = parse_duration)]
     pub webhook_retry_base: Duration,
+    /// How long a DELIVERED or SKIPPED delivery is kept (to be listed with its endpoint); dead
+    /// ones stay until redelivered. A replay reads the ledger, not these rows.
+    #[arg(long, env = "WEBHOOK_KEEP_DELIVERED", default_value = "7d", global = true, value_parser = parse_duration)]
+    pub webhook_keep_delivered: Duration,
     /// Whether this instance delivers webhooks (every instance may: each delivery is claimed
     /// by one); `false` leaves delivery to the others.
     #[arg(long, env = "WEBHOOK_DELIVERER", default_value_t = true, action = clap::ArgAction::Set, global = true)]

@@ -75,6 +75,7 @@ fn webhook_settings(settings: &Settings) -> WebhookSettings {
         timeout: w.webhook_timeout,
         retry_for: w.webhook_retry_for,
         retry_base: w.webhook_retry_base,
+        keep_delivered: w.webhook_keep_delivered,
     }
 }
 

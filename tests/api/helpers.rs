@@ -77,6 +77,7 @@ pub fn test_settings(database_url: String, data_dir: PathBuf) -> Settings {
             webhook_retry_for: Duration::from_secs(3600),
             webhook_retry_base: Duration::from_millis(200),
             webhook_deliverer: false,
+            ..Webhooks::default()
         },
         ..Settings::default()
     }

@@ -926,3 +926,45 @@ async fn every_endpoints_deliveries_are_read_in_one_statement_each_page_its_own(
         "a partner's ADMIN reads none of the brand's deliveries: {other}"
     );
 }
+
+#[actix_web::test]
+async fn delivered_deliveries_are_forgotten_after_the_keep_time_and_dead_ones_stay() {
+    use touchpoint_registry::services::webhooks::deliverer::prune;
+    let app = delivering_app(|_| {}).await;
+    let net = Network::build(&app).await;
+    let brand = net.brand_id.to_string();
+    let admin = &net.brand_admin.token;
+    let ok = receiver(&[], Duration::ZERO).await;
+    let gone = receiver(&[410], Duration::ZERO).await;
+    create_endpoint(&app, admin, &brand, &ok.url).await;
+    create_endpoint(&app, admin, &brand, &gone.url).await;
+    let input = minimal_input(net.brand_id, net.phases[0], "Kept a while");
+    create_touchpoint(&app, &net.brand_editor.token, input).await;
+    let statuses = || async {
+        let mut s: Vec<String> = deliveries(&app, admin, net.brand_id)
+            .await
+            .iter()
+            .map(|d| d["status"].as_str().unwrap().to_owned())
+            .collect();
+        s.sort();
+        s
+    };
+    for _ in 0..300 {
+        if statuses().await == ["DEAD", "DELIVERED"] {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(statuses().await, ["DEAD", "DELIVERED"]);
+    assert_eq!(
+        prune(&app.db, Duration::from_secs(3600)).await.unwrap(),
+        0,
+        "kept an hour"
+    );
+    assert_eq!(prune(&app.db, Duration::ZERO).await.unwrap(), 1);
+    assert_eq!(
+        statuses().await,
+        ["DEAD"],
+        "a dead delivery stays to be seen and redelivered"
+    );
+}

@@ -27,6 +27,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict};
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use uuid::Uuid;
 
@@ -74,10 +75,15 @@ pub struct WebhookSettings {
     pub retry_for: Duration,
     /// The wait before the second attempt; it doubles with each one after.
     pub retry_base: Duration,
+    /// How long DELIVERED and SKIPPED deliveries are kept.
+    pub keep_delivered: Duration,
 }
 
 /// How often the deliverer counts the deliveries waiting (for `/metrics`).
 const COUNT_EVERY: Duration = Duration::from_secs(5);
+/// How often it forgets deliveries kept long enough, and how many one statement forgets.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+const PRUNE_BATCH: u64 = 10_000;
 
 /// Runs the deliverer until `shutdown` turns true.
 pub async fn run(
@@ -94,11 +100,18 @@ pub async fn run(
         }
     };
     let mut counted = std::time::Instant::now() - COUNT_EVERY;
+    let mut pruned = std::time::Instant::now() - PRUNE_EVERY;
     loop {
         if counted.elapsed() >= COUNT_EVERY {
             counted = std::time::Instant::now();
             if let Ok(n) = pending(&db).await {
                 metrics.webhook_pending(n);
+            }
+        }
+        if pruned.elapsed() >= PRUNE_EVERY {
+            pruned = std::time::Instant::now();
+            if let Err(err) = prune(&db, settings.keep_delivered).await {
+                tracing::warn!(error = %err, "old webhook deliveries were not removed");
             }
         }
         let busy = match tick(&db, &client, &settings, &metrics).await {
@@ -119,6 +132,39 @@ pub async fn run(
             _ = db.events().changed() => {}
             _ = tokio::time::sleep(POLL) => {}
             _ = shutdown.changed() => return,
+        }
+    }
+}
+
+/// Removes DELIVERED and SKIPPED deliveries finished longer than `keep` ago, a batch per
+/// statement (every instance may run it: a row removed twice is removed once). Returns how
+/// many. The claim's index `(status, next_attempt_at)` finds them: a finished delivery was
+/// last due no later than it finished.
+pub async fn prune(db: &Db, keep: Duration) -> AppResult<u64> {
+    use webhook_delivery::Column as D;
+    let cutoff = clock::now() - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+    let mut removed = 0;
+    loop {
+        let finished = webhook_delivery::Entity::find()
+            .select_only()
+            .column(D::Id)
+            .filter(D::Status.is_in([DELIVERED, SKIPPED]))
+            .filter(D::NextAttemptAt.lt(cutoff))
+            .filter(
+                Condition::any()
+                    .add(D::DeliveredAt.is_null())
+                    .add(D::DeliveredAt.lt(cutoff)),
+            )
+            .limit(PRUNE_BATCH)
+            .into_query();
+        let done = webhook_delivery::Entity::delete_many()
+            .filter(D::Id.in_subquery(finished))
+            .exec(db.conn())
+            .await?
+            .rows_affected;
+        removed += done;
+        if done < PRUNE_BATCH {
+            return Ok(removed);
         }
     }
 }
