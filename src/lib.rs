@@ -5,7 +5,6 @@ pub mod auth;
 pub mod bench_data;
 pub mod cli;
 pub mod clock;
-pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -2,7 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mimalloc::MiMalloc;
-use touchpoint_registry::{cli::Cli, commands, telemetry};
+use touchpoint_registry::cli::{commands, Cli};
+use touchpoint_registry::telemetry;
 
 /// A request allocates many small short-lived objects across worker threads; mimalloc serves
 /// them in a fraction of the time glibc's allocator takes (it was the largest item in the

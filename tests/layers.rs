@@ -19,15 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // Wiring and tools: the process, its subcommands, seeders.
     (
         "application",
-        &[
-            "startup",
-            "commands",
-            "cli",
-            "demo",
-            "bench_data",
-            "lib",
-            "main",
-        ],
+        &["startup", "cli", "demo", "bench_data", "lib", "main"],
     ),
 ];
 

@@ -1,4 +1,6 @@
 //! The command line of the `touchpoint-registry` binary (DESIGN.md §4).
+pub mod commands;
+
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};

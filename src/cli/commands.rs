@@ -1,7 +1,7 @@
 //! What each subcommand does.
 use std::fmt;
 
-use crate::cli::{Cli, Command};
+use super::{Cli, Command};
 use crate::config::Settings;
 use crate::demo;
 use crate::error::AppError;
