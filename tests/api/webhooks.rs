@@ -889,14 +889,30 @@ async fn every_endpoints_deliveries_are_read_in_one_statement_each_page_its_own(
     })
     .await;
     let page = "query($o: ID!, $n: Int) { organization(id: $o) { webhookEndpoints {
-      id deliveries(first: $n) { id touchpointId } } } }";
+      id deliveries(first: $n) { id touchpointId status } } } }";
     let app = &app;
+    // The deliverer shares the counter (it polls and records outcomes): wait until it has
+    // nothing left to record, and keep the fewest of a few reads, as its polls only add.
+    for _ in 0..300 {
+        let d = app.data(admin, page, json!({ "o": brand, "n": 100 })).await;
+        if d.to_string().matches("\"DELIVERED\"").count() == 12 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
     let read = |n: i64| {
         let vars = json!({ "o": brand, "n": n });
         async move {
-            let before = app.db.statements_executed();
-            let d = app.data(admin, page, vars).await;
-            (d, app.db.statements_executed() - before)
+            let mut fewest = None;
+            for _ in 0..5 {
+                let before = app.db.statements_executed();
+                let d = app.data(admin, page, vars.clone()).await;
+                let used = app.db.statements_executed() - before;
+                if fewest.as_ref().is_none_or(|(_, f)| used < *f) {
+                    fewest = Some((d, used));
+                }
+            }
+            fewest.expect("five reads")
         }
     };
     let (two_each, statements) = read(2).await;

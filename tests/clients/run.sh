@@ -67,7 +67,7 @@ EDITOR_TOKEN=$(RUST_LOG=warn "$BIN" token --email "$EDITOR_EMAIL" --org "$BRAND_
 VIEWER_TOKEN=$(RUST_LOG=warn "$BIN" token --email "$VIEWER_EMAIL" --org "$BRAND_SLUG" --ttl 1h)
 
 # Port 0: the server picks a free port and logs it ("port":N in the JSON log line).
-LISTEN_ADDR=127.0.0.1:0 LOG_FORMAT=json RUST_LOG=warn,touchpoint_registry::commands=info \
+LISTEN_ADDR=127.0.0.1:0 LOG_FORMAT=json RUST_LOG=warn,touchpoint_registry::cli=info \
   "$BIN" serve >"$WORK/server.out" 2>"$WORK/server.log" &
 SERVER_PID=$!
 PORT=
