@@ -451,6 +451,83 @@ async fn a_partner_endpoint_never_receives_another_partners_private_touchpoint()
     assert_eq!(error_code(&r), Some("FORBIDDEN"));
 }
 
+/// Endpoints of one brand at one position share the deliverer's read of the ledger: each still
+/// receives only the events it asked for, and one created later only what came after it.
+#[actix_web::test]
+async fn endpoints_sharing_a_position_each_receive_only_their_events() {
+    let app = delivering_app(|_| {}).await;
+    let net = Network::build(&app).await;
+    let brand = net.brand_id.to_string();
+    let (admin, editor) = (&net.brand_admin.token, &net.brand_editor.token);
+    let created_rx = receiver(&[], Duration::ZERO).await;
+    let updated_rx = receiver(&[], Duration::ZERO).await;
+    for (rx, events) in [(&created_rx, ["CREATED"]), (&updated_rx, ["UPDATED"])] {
+        app.data(
+            admin,
+            CREATE,
+            json!({ "i": { "brandId": brand, "url": rx.url, "events": events } }),
+        )
+        .await;
+    }
+    let first = create_touchpoint(
+        &app,
+        editor,
+        minimal_input(net.brand_id, net.phases[0], "One"),
+    )
+    .await;
+    app.data(
+        editor,
+        "mutation($id: ID!) { updateTouchpoint(input: {id: $id, expectedVersion: 1, name: \"One v2\"}) { touchpoint { id } } }",
+        json!({ "id": first }),
+    )
+    .await;
+    let count = |rx: &Receiver| rx.seen.lock().unwrap().len();
+    eventually("both endpoints receive their event", || {
+        count(&created_rx) == 1 && count(&updated_rx) == 1
+    })
+    .await;
+    let late_rx = receiver(&[], Duration::ZERO).await;
+    create_endpoint(&app, admin, &brand, &late_rx.url).await;
+    let second = create_touchpoint(
+        &app,
+        editor,
+        minimal_input(net.brand_id, net.phases[0], "Two"),
+    )
+    .await;
+    eventually(
+        "the second creation reaches both endpoints that take it",
+        || count(&created_rx) == 2 && count(&late_rx) == 1,
+    )
+    .await;
+    let sent = |rx: &Receiver| -> Vec<(String, String)> {
+        rx.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s.body["type"].as_str().unwrap_or_default().to_owned(),
+                    s.body["data"]["touchpoint"]["id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let created = |id: &str| ("touchpoint.created".to_owned(), id.to_owned());
+    assert_eq!(sent(&created_rx), [created(&first), created(&second)]);
+    assert_eq!(
+        sent(&updated_rx),
+        [("touchpoint.updated".to_owned(), first.clone())]
+    );
+    assert_eq!(
+        sent(&late_rx),
+        [created(&second)],
+        "nothing from before it existed"
+    );
+}
+
 #[actix_web::test]
 async fn private_and_metadata_targets_are_refused_before_any_connection() {
     let app = delivering_app(|s| s.webhooks.webhook_allow_private = false).await;

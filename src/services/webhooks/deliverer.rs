@@ -53,8 +53,10 @@ pub const DELIVERED: &str = "DELIVERED";
 pub const SKIPPED: &str = "SKIPPED";
 pub const DEAD: &str = "DEAD";
 
-/// Ledger entries one endpoint's dispatch reads at a time.
+/// Ledger entries one dispatch reads for the endpoints at one position.
 const DISPATCH_BATCH: u64 = 500;
+/// Rows one statement inserts or updates: well under PostgreSQL's 65,535 bind parameters.
+const ROWS_PER_STATEMENT: usize = 1_000;
 /// Deliveries claimed, and sent concurrently, at a time: a round costs a few statements and one
 /// commit whatever its size, so larger rounds deliver more per second (bench/README.md).
 const CLAIM_BATCH: u64 = 256;
@@ -220,15 +222,16 @@ struct Attempt<'a> {
     finished: Finished,
 }
 
-/// Records a round's outcomes in one transaction: one commit for the round rather than one
-/// per delivery, which is what a commit's flush to disk made the deliverer wait on. Then each
-/// endpoint's health from its deliveries of the round: one that delivered anything is not
-/// failing; one that delivered nothing is, and is disabled once that has lasted the window.
+/// Records a round's outcomes in one transaction and one statement per thousand: one commit
+/// for the round rather than one per delivery, which is what a commit's flush to disk made the
+/// deliverer wait on. Then each endpoint's health from its deliveries of the round: one that
+/// delivered anything is not failing; one that delivered nothing is, and is disabled once that
+/// has lasted the window.
 async fn record(db: &Db, settings: &WebhookSettings, attempts: Vec<Attempt<'_>>) -> AppResult<()> {
     let tx = db.begin_write().await?;
     let mut health: HashMap<Uuid, (&webhook_endpoint::Model, bool, Option<String>)> =
         HashMap::new();
-    for a in attempts {
+    for a in &attempts {
         // A skip says nothing of the receiver's health.
         if a.finished.status != SKIPPED {
             let seen = health
@@ -240,7 +243,9 @@ async fn record(db: &Db, settings: &WebhookSettings, attempts: Vec<Attempt<'_>>)
                 seen.2.clone_from(&a.finished.error);
             }
         }
-        finish(&tx, &a.delivery, a.finished).await?;
+    }
+    for chunk in attempts.chunks(ROWS_PER_STATEMENT) {
+        finish(&tx, db.backend(), chunk).await?;
     }
     for (endpoint, delivered, error) in health.into_values() {
         endpoint_health(&tx, settings, endpoint, delivered, error).await?;
@@ -263,90 +268,128 @@ async fn pending(db: &Db) -> AppResult<u64> {
 }
 
 /// Adds the deliveries of the ledger entries after each enabled endpoint's position.
+///
+/// The endpoints of one brand at one position (every endpoint of a brand, once each has caught
+/// up) share one read of the ledger, and all the rows go in one insert: a round costs a few
+/// statements however many endpoints there are, rather than three per endpoint.
 async fn dispatch(db: &Db) -> AppResult<()> {
-    use ledger_entry::Column as L;
     let tx = db.begin_write().await?;
     let mut select =
         webhook_endpoint::Entity::find().filter(webhook_endpoint::Column::Enabled.eq(true));
     if postgres(db) {
         select = select.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    let endpoints = select.all(&tx).await?;
+    let mut groups: HashMap<(Uuid, i64, i64), Vec<webhook_endpoint::Model>> = HashMap::new();
+    for endpoint in select.all(&tx).await? {
+        let at = (endpoint.brand_id, endpoint.cursor_tx, endpoint.cursor_seq);
+        groups.entry(at).or_default().push(endpoint);
+    }
     let now = clock::now();
-    for endpoint in endpoints {
-        let kinds: Vec<ChangeKind> = endpoint
-            .events
-            .0
-            .iter()
-            .filter_map(|k| <ChangeKind as sea_orm::ActiveEnum>::try_from_value(k).ok())
-            .collect();
-        let from = FeedCursor::at(endpoint.brand_id, endpoint.cursor_tx, endpoint.cursor_seq);
-        let mut entries = ledger_entry::Entity::find()
-            .filter(L::BrandId.eq(endpoint.brand_id))
-            .filter(L::Kind.is_in(kinds))
-            .filter(from.after_condition(L::TxId, L::Seq));
-        if postgres(db) {
-            entries = entries.filter(Expr::col((ledger_entry::Entity, L::TxId)).lt(Expr::cust(
-                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            )));
-        }
-        let entries = entries
-            .order_by_asc(L::TxId)
-            .order_by_asc(L::Seq)
-            .limit(DISPATCH_BATCH)
-            .all(&tx)
-            .await?;
+    let mut rows = Vec::new();
+    for ((brand_id, cursor_tx, cursor_seq), endpoints) in groups {
+        let subscribed = |e: &webhook_endpoint::Model| -> HashSet<ChangeKind> {
+            e.events
+                .0
+                .iter()
+                .filter_map(|k| <ChangeKind as sea_orm::ActiveEnum>::try_from_value(k).ok())
+                .collect()
+        };
+        let kinds: Vec<HashSet<ChangeKind>> = endpoints.iter().map(subscribed).collect();
+        let any: HashSet<ChangeKind> = kinds.iter().flatten().copied().collect();
+        let from = FeedCursor::at(brand_id, cursor_tx, cursor_seq);
+        let entries = unsent(db, &tx, brand_id, &from, any).await?;
         let Some(last) = entries.last() else { continue };
         let (last_tx, last_seq) = (last.tx_id, last.seq);
-        let rows: Vec<_> = entries
-            .iter()
-            .filter_map(|e| {
-                Some(webhook_delivery::ActiveModel::from(
-                    webhook_delivery::Model {
-                        id: Uuid::now_v7(),
-                        endpoint_id: endpoint.id,
-                        seq: e.seq,
-                        tx_id: e.tx_id,
-                        touchpoint_id: e.entity_id,
-                        version: e.version?,
-                        event_type: payload::event_type(e.kind?).to_owned(),
-                        status: PENDING.to_owned(),
-                        attempts: 0,
-                        next_attempt_at: now,
-                        lease_until: None,
-                        last_status: None,
-                        last_latency_ms: None,
-                        last_error: None,
-                        last_response: None,
-                        created_at: now,
-                        delivered_at: None,
-                    },
-                ))
-            })
-            .collect();
-        if rows.is_empty() {
-            continue;
+        for (endpoint, kinds) in endpoints.iter().zip(&kinds) {
+            rows.extend(
+                entries
+                    .iter()
+                    .filter(|e| e.kind.is_some_and(|k| kinds.contains(&k)))
+                    .filter_map(|e| pending_delivery(endpoint.id, e, now)),
+            );
         }
-        webhook_delivery::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([
-                    webhook_delivery::Column::EndpointId,
-                    webhook_delivery::Column::Seq,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&tx)
-            .await?;
         webhook_endpoint::Entity::update_many()
             .col_expr(webhook_endpoint::Column::CursorTx, Expr::value(last_tx))
             .col_expr(webhook_endpoint::Column::CursorSeq, Expr::value(last_seq))
-            .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
+            .filter(webhook_endpoint::Column::Id.is_in(endpoints.iter().map(|e| e.id)))
             .exec(&tx)
             .await?;
     }
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        webhook_delivery::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(webhook_delivery::ActiveModel::from),
+        )
+        .on_conflict(
+            OnConflict::columns([
+                webhook_delivery::Column::EndpointId,
+                webhook_delivery::Column::Seq,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// The brand's ledger entries of `kinds` after `from`, oldest first, at most a batch; on
+/// PostgreSQL only those below the oldest running transaction, as the change feed reads, so
+/// nothing that commits late is passed over.
+async fn unsent(
+    db: &Db,
+    conn: &impl sea_orm::ConnectionTrait,
+    brand_id: Uuid,
+    from: &FeedCursor,
+    kinds: HashSet<ChangeKind>,
+) -> AppResult<Vec<ledger_entry::Model>> {
+    use ledger_entry::Column as L;
+    let mut entries = ledger_entry::Entity::find()
+        .filter(L::BrandId.eq(brand_id))
+        .filter(L::Kind.is_in(kinds))
+        .filter(from.after_condition(L::TxId, L::Seq));
+    if postgres(db) {
+        entries = entries.filter(Expr::col((ledger_entry::Entity, L::TxId)).lt(Expr::cust(
+            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        )));
+    }
+    Ok(entries
+        .order_by_asc(L::TxId)
+        .order_by_asc(L::Seq)
+        .limit(DISPATCH_BATCH)
+        .all(conn)
+        .await?)
+}
+
+/// A new delivery of a touchpoint's ledger entry to an endpoint, due now.
+fn pending_delivery(
+    endpoint_id: Uuid,
+    e: &ledger_entry::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<webhook_delivery::Model> {
+    Some(webhook_delivery::Model {
+        id: Uuid::now_v7(),
+        endpoint_id,
+        seq: e.seq,
+        tx_id: e.tx_id,
+        touchpoint_id: e.entity_id,
+        version: e.version?,
+        event_type: payload::event_type(e.kind?).to_owned(),
+        status: PENDING.to_owned(),
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: None,
+        last_status: None,
+        last_latency_ms: None,
+        last_error: None,
+        last_response: None,
+        created_at: now,
+        delivered_at: None,
+    })
 }
 
 /// Claims the due deliveries: a lease each, and one more attempt counted.
@@ -640,39 +683,72 @@ fn judge(settings: &WebhookSettings, d: &webhook_delivery::Model, outcome: Outco
     finished
 }
 
-/// Writes an attempt's outcome, if the delivery is still this attempt's (an instance whose
-/// lease ran out does not overwrite the one that took over).
+/// Writes attempts' outcomes in one statement, each only if its delivery is still that
+/// attempt's (an instance whose lease ran out does not overwrite the one that took over). The
+/// values go in as a `VALUES` list joined to the table by id, which PostgreSQL and SQLite
+/// (`UPDATE … FROM`, 3.33) both read; sea-query builds no `UPDATE … FROM`.
 async fn finish(
     conn: &impl sea_orm::ConnectionTrait,
-    d: &webhook_delivery::Model,
-    f: Finished,
+    backend: DbBackend,
+    attempts: &[Attempt<'_>],
 ) -> AppResult<()> {
-    use webhook_delivery::Column as D;
+    const COLUMNS: [&str; 9] = [
+        "id",
+        "attempts",
+        "status",
+        "last_status",
+        "last_latency_ms",
+        "last_error",
+        "last_response",
+        "next_attempt_at",
+        "delivered_at",
+    ];
+    if attempts.is_empty() {
+        return Ok(());
+    }
     let now = clock::now();
-    let mut update = webhook_delivery::Entity::update_many()
-        .col_expr(D::Status, Expr::value(f.status))
-        .col_expr(
-            D::LeaseUntil,
-            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-        )
-        .col_expr(D::LastStatus, Expr::value(f.last_status))
-        .col_expr(D::LastLatencyMs, Expr::value(f.latency_ms))
-        .col_expr(
-            D::LastError,
-            Expr::value(f.error.map(|e| e.chars().take(500).collect::<String>())),
-        )
-        .col_expr(D::LastResponse, Expr::value(f.response));
-    if let Some(next) = f.next_attempt_at {
-        update = update.col_expr(D::NextAttemptAt, Expr::value(next));
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(attempts.len() * COLUMNS.len());
+    let mut rows = Vec::with_capacity(attempts.len());
+    for a in attempts {
+        let (d, f) = (&a.delivery, &a.finished);
+        let first = values.len();
+        values.extend([
+            d.id.into(),
+            d.attempts.into(),
+            f.status.into(),
+            f.last_status.into(),
+            f.latency_ms.into(),
+            f.error
+                .as_ref()
+                .map(|e| e.chars().take(500).collect::<String>())
+                .into(),
+            f.response.clone().into(),
+            f.next_attempt_at.into(),
+            (f.status == DELIVERED).then_some(now).into(),
+        ]);
+        let marks: Vec<String> = (first + 1..=values.len())
+            .map(|n| match backend {
+                DbBackend::Postgres => format!("${n}"),
+                _ => "?".to_owned(),
+            })
+            .collect();
+        rows.push(format!("({})", marks.join(", ")));
     }
-    if f.status == DELIVERED {
-        update = update.col_expr(D::DeliveredAt, Expr::value(Some(now)));
-    }
-    update
-        .filter(D::Id.eq(d.id))
-        .filter(D::Attempts.eq(d.attempts))
-        .exec(conn)
-        .await?;
+    let sql = format!(
+        "WITH v ({columns}) AS (VALUES {rows}) \
+         UPDATE webhook_deliveries SET status = v.status, lease_until = NULL, \
+           last_status = v.last_status, last_latency_ms = v.last_latency_ms, \
+           last_error = v.last_error, last_response = v.last_response, \
+           next_attempt_at = COALESCE(v.next_attempt_at, webhook_deliveries.next_attempt_at), \
+           delivered_at = COALESCE(v.delivered_at, webhook_deliveries.delivered_at) \
+         FROM v WHERE webhook_deliveries.id = v.id AND webhook_deliveries.attempts = v.attempts",
+        columns = COLUMNS.join(", "),
+        rows = rows.join(", "),
+    );
+    conn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend, sql, values,
+    ))
+    .await?;
     Ok(())
 }
 
