@@ -528,6 +528,43 @@ async fn endpoints_sharing_a_position_each_receive_only_their_events() {
     );
 }
 
+/// More changes than one round dispatches and claims (500 and 256): rounds that find a full
+/// batch due send before they add more, and every change still arrives, once.
+#[actix_web::test]
+async fn a_burst_larger_than_a_round_arrives_whole_and_once() {
+    const N: usize = 600;
+    let app = delivering_app(|_| {}).await;
+    let net = Network::build(&app).await;
+    let brand = net.brand_id.to_string();
+    let rx = receiver(&[], Duration::ZERO).await;
+    create_endpoint(&app, &net.brand_admin.token, &brand, &rx.url).await;
+    let items: Vec<Value> = (0..N)
+        .map(|i| {
+            json!({ "externalId": format!("burst-{i}"), "name": format!("Burst {i}"), "channel": "WEBSITE",
+                    "expressions": ["DIGITAL"], "phaseId": net.phases[0].to_string() })
+        })
+        .collect();
+    let d = app
+        .data(
+            &net.brand_editor.token,
+            "mutation($i: SyncTouchpointsInput!) { syncTouchpoints(input: $i) { created } }",
+            json!({ "i": { "brandId": brand, "items": items } }),
+        )
+        .await;
+    assert_eq!(d["syncTouchpoints"]["created"], json!(N));
+    eventually("every creation arrives", || {
+        rx.seen.lock().unwrap().len() >= N
+    })
+    .await;
+    actix_web::rt::time::sleep(Duration::from_millis(600)).await;
+    let seen = rx.seen.lock().unwrap().clone();
+    let touchpoints: std::collections::HashSet<_> = seen
+        .iter()
+        .map(|s| s.body["data"]["touchpoint"]["id"].clone())
+        .collect();
+    assert_eq!((seen.len(), touchpoints.len()), (N, N), "each once");
+}
+
 #[actix_web::test]
 async fn private_and_metadata_targets_are_refused_before_any_connection() {
     let app = delivering_app(|s| s.webhooks.webhook_allow_private = false).await;
