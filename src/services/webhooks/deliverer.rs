@@ -2,10 +2,11 @@
 //! PostgreSQL every instance hears every commit through LISTEN/NOTIFY) and by a short poll
 //! for retries that fall due, it
 //!
-//! 1. **dispatches**: for each enabled endpoint, reads its brand's ledger after the endpoint's
-//!    position (below the oldest running transaction on PostgreSQL, as the change feed does, so
-//!    nothing that commits late is passed over) and adds one delivery per entry of a kind the
-//!    endpoint receives; the endpoint rows are locked `FOR UPDATE SKIP LOCKED`, so one instance
+//! 1. **dispatches** (unless the last round found a full batch due): for the enabled endpoints
+//!    of each brand and position, reads the brand's ledger after that position (below the
+//!    oldest running transaction on PostgreSQL, as the change feed does, so nothing that
+//!    commits late is passed over) and adds one delivery per entry of a kind each endpoint
+//!    receives; the endpoint rows are locked `FOR UPDATE SKIP LOCKED`, so one instance
 //!    dispatches an endpoint at a time and a unique `(endpoint, seq)` makes a repeat add nothing;
 //! 2. **claims** due deliveries `FOR UPDATE SKIP LOCKED`, each with a lease (twice the timeout:
 //!    a send ends within one) and one more attempt counted: no two instances send one delivery at once, and an
