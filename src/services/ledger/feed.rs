@@ -98,6 +98,14 @@ impl FeedCursor {
     }
 }
 
+/// On PostgreSQL, the entries below the oldest transaction still running: the ones no later
+/// commit can land behind (see the module doc). Every reader that moves a cursor filters by it.
+pub fn settled() -> sea_orm::sea_query::SimpleExpr {
+    Expr::col((ledger_entry::Entity, ledger_entry::Column::TxId)).lt(Expr::cust(
+        "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+    ))
+}
+
 /// One change of the feed: its kind, its ledger entry and the touchpoint as it is now.
 pub struct FeedEntry {
     pub kind: ChangeKind,
@@ -142,11 +150,7 @@ pub async fn page(
         select = select.filter(c.after_condition(Column::TxId, Column::Seq));
     }
     if db.backend() == DbBackend::Postgres {
-        select = select.filter(
-            Expr::col((ledger_entry::Entity, Column::TxId)).lt(Expr::cust(
-                "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            )),
-        );
+        select = select.filter(settled());
     }
     let rows = select
         .order_by_asc(Column::TxId)

@@ -45,7 +45,7 @@ use crate::entities::{
 use crate::error::{AppError, AppResult};
 use crate::metrics::Metrics;
 use crate::services::access::can_read_touchpoint;
-use crate::services::ledger::feed::FeedCursor;
+use crate::services::ledger::feed::{settled, FeedCursor};
 use crate::services::ledger::log::reads_history;
 use crate::store::db::Db;
 
@@ -300,13 +300,6 @@ async fn dispatch(db: &Db) -> AppResult<()> {
     let now = clock::now();
     let mut rows = Vec::new();
     for ((brand_id, cursor_tx, cursor_seq), endpoints) in groups {
-        let subscribed = |e: &webhook_endpoint::Model| -> HashSet<ChangeKind> {
-            e.events
-                .0
-                .iter()
-                .filter_map(|k| <ChangeKind as sea_orm::ActiveEnum>::try_from_value(k).ok())
-                .collect()
-        };
         let kinds: Vec<HashSet<ChangeKind>> = endpoints.iter().map(subscribed).collect();
         let any: HashSet<ChangeKind> = kinds.iter().flatten().copied().collect();
         let from = FeedCursor::at(brand_id, cursor_tx, cursor_seq);
@@ -351,8 +344,8 @@ async fn dispatch(db: &Db) -> AppResult<()> {
 }
 
 /// The brand's ledger entries of `kinds` after `from`, oldest first, at most a batch; on
-/// PostgreSQL only those below the oldest running transaction, as the change feed reads, so
-/// nothing that commits late is passed over.
+/// PostgreSQL only the settled ones, as the change feed reads, so nothing that commits late is
+/// passed over.
 async fn unsent(
     db: &Db,
     conn: &impl sea_orm::ConnectionTrait,
@@ -366,9 +359,7 @@ async fn unsent(
         .filter(L::Kind.is_in(kinds))
         .filter(from.after_condition(L::TxId, L::Seq));
     if postgres(db) {
-        entries = entries.filter(Expr::col((ledger_entry::Entity, L::TxId)).lt(Expr::cust(
-            "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-        )));
+        entries = entries.filter(settled());
     }
     Ok(entries
         .order_by_asc(L::TxId)
@@ -376,6 +367,15 @@ async fn unsent(
         .limit(DISPATCH_BATCH)
         .all(conn)
         .await?)
+}
+
+/// The kinds of change an endpoint receives.
+fn subscribed(e: &webhook_endpoint::Model) -> HashSet<ChangeKind> {
+    e.events
+        .0
+        .iter()
+        .filter_map(|k| <ChangeKind as sea_orm::ActiveEnum>::try_from_value(k).ok())
+        .collect()
 }
 
 /// A new delivery of a touchpoint's ledger entry to an endpoint, due now.
