@@ -5,5 +5,6 @@ pub mod money;
 pub mod priority;
 pub mod text;
 pub mod touchpoint;
+pub mod touchpoint_fields;
 
 pub use enums::*;

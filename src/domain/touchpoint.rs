@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::money::Money;
-use super::{Channel, Expression, Horizon, Ownership, TouchpointStatus, Visibility};
+use super::touchpoint_fields::touchpoint_fields;
+use super::{Channel, Expression};
 use crate::error::{AppError, AppResult};
 
 /// A field of a patch that may keep, set or clear a nullable value.
@@ -111,35 +112,33 @@ impl ExpressionSet {
     }
 }
 
-/// A validated set of changes to a touchpoint's own fields. Fields that cannot be null are
-/// `Option` (None keeps); nullable fields are [`Change`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TouchpointPatch {
-    pub external_id: Change<String>,
-    pub name: Option<String>,
-    pub description: Change<String>,
-    pub channel: Option<Channel>,
-    pub expressions: Option<ExpressionSet>,
-    pub ownership: Option<Ownership>,
-    pub phase_id: Option<Uuid>,
-    pub target_experience: Change<String>,
-    pub key_metric: Change<String>,
-    pub tags: Option<Vec<String>>,
-    pub cost: Change<Money>,
-    pub resources: Change<String>,
-    pub media: Option<Vec<String>>,
-    pub launch_date: Change<NaiveDate>,
-    pub timing: Change<String>,
-    pub location: Change<String>,
-    pub importance: Change<i16>,
-    pub urgency: Change<i16>,
-    pub maturity: Change<i16>,
-    pub effort: Change<i16>,
-    pub benefit: Change<i16>,
-    pub visibility: Option<Visibility>,
-    pub status: Option<TouchpointStatus>,
-    pub horizon: Change<Horizon>,
+/// The type a patch holds for a field of the given kind (see `touchpoint_fields`).
+macro_rules! patch_type {
+    (name()) => { Option<String> };
+    (line()) => { Change<String> };
+    (prose()) => { Change<String> };
+    (choice($t:ty)) => { Option<$t> };
+    (optional_choice($t:ty)) => { Change<$t> };
+    (list($max:expr)) => { Option<Vec<String>> };
+    (score()) => { Change<i16> };
+    (date()) => { Change<NaiveDate> };
+    (expressions()) => { Option<ExpressionSet> };
+    (phase()) => { Option<Uuid> };
+    (money()) => { Change<Money> };
 }
+
+macro_rules! patch_struct {
+    ($($(#[$doc:meta])* $field:ident $key:literal: $kind:ident($($arg:tt)*) $req:ident;)*) => {
+        /// A validated set of changes to a touchpoint's own fields. Fields that cannot be null
+        /// are `Option` (None keeps); nullable fields are [`Change`].
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct TouchpointPatch {
+            pub external_id: Change<String>,
+            $(pub $field: patch_type!($kind($($arg)*)),)*
+        }
+    };
+}
+touchpoint_fields!(patch_struct);
 
 /// What a new touchpoint must have; the rest of the patch is optional.
 pub struct NewTouchpoint {

@@ -4,6 +4,7 @@ use serde::Serialize;
 use super::string_list::StringList;
 use crate::domain::priority::Scores;
 use crate::domain::touchpoint::{Change, ExpressionSet, TouchpointPatch};
+use crate::domain::touchpoint_fields::touchpoint_fields;
 use crate::domain::{Channel, Horizon, Ownership, ReviewStatus, TouchpointStatus, Visibility};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -113,6 +114,65 @@ impl sea_orm::FromQueryResult for ByPosition {
     }
 }
 
+/// How a patch's field of the given kind lands on the row's column(s).
+macro_rules! apply_field {
+    ($row:ident, $value:expr, $field:ident, name()) => {
+        if let Some(v) = $value {
+            $row.$field = v;
+        }
+    };
+    ($row:ident, $value:expr, $field:ident, choice($t:ty)) => {
+        if let Some(v) = $value {
+            $row.$field = v;
+        }
+    };
+    ($row:ident, $value:expr, $field:ident, phase()) => {
+        if let Some(v) = $value {
+            $row.$field = v;
+        }
+    };
+    ($row:ident, $value:expr, $field:ident, list($max:expr)) => {
+        if let Some(v) = $value {
+            $row.$field = StringList(v);
+        }
+    };
+    ($row:ident, $value:expr, $field:ident, expressions()) => {
+        if let Some(set) = $value {
+            $row.expr_personal = set.personal;
+            $row.expr_physical = set.physical;
+            $row.expr_digital = set.digital;
+        }
+    };
+    ($row:ident, $value:expr, $field:ident, money()) => {
+        match $value {
+            Change::Keep => {}
+            Change::Clear => {
+                $row.cost_amount = None;
+                $row.cost_currency = None;
+            }
+            Change::Set(money) => {
+                $row.cost_amount = Some(money.amount_text());
+                $row.cost_currency = Some(money.currency);
+            }
+        }
+    };
+    // line, prose, optional_choice, score, date: a nullable column.
+    ($row:ident, $value:expr, $field:ident, $kind:ident($($arg:tt)*)) => {
+        $value.apply_to(&mut $row.$field)
+    };
+}
+
+/// `fn apply_fields(row, patch)`: every field of the patch on its column(s).
+macro_rules! apply_fields {
+    ($($(#[$doc:meta])* $field:ident $key:literal: $kind:ident($($arg:tt)*) $req:ident;)*) => {
+        fn apply_fields(row: &mut Model, patch: TouchpointPatch) {
+            patch.external_id.apply_to(&mut row.external_id);
+            $(apply_field!(row, patch.$field, $field, $kind($($arg)*));)*
+        }
+    };
+}
+touchpoint_fields!(apply_fields);
+
 impl Model {
     /// The expressions the row holds.
     pub fn expressions(&self) -> ExpressionSet {
@@ -127,62 +187,7 @@ impl Model {
     /// Lifecycle columns the registry owns (version, review status, timestamps) are left to
     /// the caller.
     pub fn apply(&mut self, patch: TouchpointPatch) {
-        patch.external_id.apply_to(&mut self.external_id);
-        if let Some(v) = patch.name {
-            self.name = v;
-        }
-        patch.description.apply_to(&mut self.description);
-        if let Some(v) = patch.channel {
-            self.channel = v;
-        }
-        if let Some(set) = patch.expressions {
-            self.expr_personal = set.personal;
-            self.expr_physical = set.physical;
-            self.expr_digital = set.digital;
-        }
-        if let Some(v) = patch.ownership {
-            self.ownership = v;
-        }
-        if let Some(v) = patch.phase_id {
-            self.phase_id = v;
-        }
-        patch
-            .target_experience
-            .apply_to(&mut self.target_experience);
-        patch.key_metric.apply_to(&mut self.key_metric);
-        if let Some(v) = patch.tags {
-            self.tags = StringList(v);
-        }
-        match patch.cost {
-            Change::Keep => {}
-            Change::Clear => {
-                self.cost_amount = None;
-                self.cost_currency = None;
-            }
-            Change::Set(money) => {
-                self.cost_amount = Some(money.amount_text());
-                self.cost_currency = Some(money.currency);
-            }
-        }
-        patch.resources.apply_to(&mut self.resources);
-        if let Some(v) = patch.media {
-            self.media = StringList(v);
-        }
-        patch.launch_date.apply_to(&mut self.launch_date);
-        patch.timing.apply_to(&mut self.timing);
-        patch.location.apply_to(&mut self.location);
-        patch.importance.apply_to(&mut self.importance);
-        patch.urgency.apply_to(&mut self.urgency);
-        patch.maturity.apply_to(&mut self.maturity);
-        patch.effort.apply_to(&mut self.effort);
-        patch.benefit.apply_to(&mut self.benefit);
-        if let Some(v) = patch.visibility {
-            self.visibility = v;
-        }
-        if let Some(v) = patch.status {
-            self.status = v;
-        }
-        patch.horizon.apply_to(&mut self.horizon);
+        apply_fields(self, patch);
         self.priority_score = Scores::from_options(
             self.importance,
             self.urgency,

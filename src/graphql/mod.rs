@@ -87,3 +87,37 @@ pub fn build_schema(
 pub fn sdl() -> String {
     builder().finish().sdl()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::touchpoint_fields::FIELD_NAMES;
+
+    /// The body of `type <name> { … }` or `input <name> { … }` in the SDL.
+    fn type_body(sdl: &str, name: &str) -> String {
+        let start = sdl
+            .find(&format!("type {name} {{"))
+            .or_else(|| sdl.find(&format!("input {name} {{")))
+            .unwrap_or_else(|| panic!("no type {name}"));
+        let rest = &sdl[start..];
+        rest[..rest.find("\n}").unwrap_or(rest.len())].to_string()
+    }
+
+    #[test]
+    fn every_written_field_is_in_the_api() {
+        let sdl = super::sdl();
+        for name in ["Touchpoint", "CreateTouchpointInput"] {
+            let body = type_body(&sdl, name);
+            for &field in FIELD_NAMES {
+                // The output type shows the phase itself where the input takes its id.
+                let shown = match (name, field) {
+                    ("Touchpoint", "phaseId") => "phase",
+                    _ => field,
+                };
+                assert!(
+                    body.contains(&format!("\t{shown}:")),
+                    "{name} lacks {shown}"
+                );
+            }
+        }
+    }
+}

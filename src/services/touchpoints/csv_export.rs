@@ -255,6 +255,38 @@ async fn alignment_averages(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, f6
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::touchpoint_fields::FIELD_NAMES;
+
+    /// The field list's camelCase name as a CSV column (money is two columns).
+    fn columns_of(field: &str) -> Vec<String> {
+        let snake: String = field
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_uppercase() {
+                    vec!['_', c.to_ascii_lowercase()]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        if snake == "cost" {
+            vec!["cost_amount".into(), "cost_currency".into()]
+        } else {
+            vec![snake]
+        }
+    }
+
+    #[test]
+    fn every_written_field_is_a_column() {
+        for field in FIELD_NAMES {
+            for column in columns_of(field) {
+                assert!(
+                    COLUMNS.contains(&column.as_str()),
+                    "{field} has no column {column}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn formulas_are_escaped_and_numbers_are_not() {

@@ -9,6 +9,7 @@
 use serde_json::{json, Value};
 
 use crate::domain::priority::hundredths_to_score;
+use crate::domain::touchpoint_fields::touchpoint_fields;
 use crate::entities::touchpoint::Model;
 use crate::services::ledger::Changes;
 
@@ -31,58 +32,64 @@ pub fn document(m: &Model) -> Value {
     Value::Object(doc)
 }
 
+/// Compares one column under its public name (push skips an unchanged value).
+macro_rules! compare {
+    ($changes:ident, $before:ident, $after:ident, $field:ident, $key:literal) => {
+        if $before.map(|b| &b.$field) != Some(&$after.$field) {
+            $changes.push(
+                $key,
+                $before.map_or(Value::Null, |b| json(&b.$field)),
+                json(&$after.$field),
+            );
+        }
+    };
+}
+
+/// A written field of the given kind: one column compared, or (expressions, cost) left to
+/// [`shown`].
+macro_rules! compare_written {
+    ($changes:ident, $before:ident, $after:ident, $field:ident, $key:literal, expressions()) => {};
+    ($changes:ident, $before:ident, $after:ident, $field:ident, $key:literal, money()) => {};
+    ($changes:ident, $before:ident, $after:ident, $field:ident, $key:literal, $kind:ident($($arg:tt)*)) => {
+        compare!($changes, $before, $after, $field, $key)
+    };
+}
+
+/// `fn written(changes, before, after)`: the fields a client writes.
+macro_rules! written {
+    ($($(#[$doc:meta])* $field:ident $key:literal: $kind:ident($($arg:tt)*) $req:ident;)*) => {
+        fn written(changes: &mut Changes, before: Option<&Model>, after: &Model) {
+            $(compare_written!(changes, before, after, $field, $key, $kind($($arg)*));)*
+        }
+    };
+}
+touchpoint_fields!(written);
+
 fn between(before: Option<&Model>, after: &Model) -> Changes {
     let mut changes = Changes::default();
-    macro_rules! compare {
-        ($($field:ident => $key:literal),* $(,)?) => {
-            $(
-                if before.map(|b| &b.$field) != Some(&after.$field) {
-                    changes.push($key, before.map_or(Value::Null, |b| json(&b.$field)), json(&after.$field));
-                }
-            )*
-        };
-    }
-    compare!(
-        id => "id",
-        brand_id => "brandId",
-        owner_id => "ownerId",
-        external_id => "externalId",
-        name => "name",
-        description => "description",
-        channel => "channel",
-        ownership => "ownership",
-        phase_id => "phaseId",
-        target_experience => "targetExperience",
-        key_metric => "keyMetric",
-        tags => "tags",
-        resources => "resources",
-        media => "media",
-        launch_date => "launchDate",
-        timing => "timing",
-        location => "location",
-        importance => "importance",
-        urgency => "urgency",
-        maturity => "maturity",
-        effort => "effort",
-        benefit => "benefit",
-        signature => "signature",
-        visibility => "visibility",
-        status => "status",
-        horizon => "horizon",
-        review_status => "reviewStatus",
-        created_at => "createdAt",
-        archived_at => "archivedAt",
-    );
-    // Fields the API shows differently from their columns (push skips an unchanged value).
-    let shown: [(&str, Shown); 3] = [
-        ("priorityScore", priority),
-        ("expressions", expressions),
-        ("cost", cost),
-    ];
-    for (key, show) in shown {
+    compare!(changes, before, after, id, "id");
+    compare!(changes, before, after, brand_id, "brandId");
+    compare!(changes, before, after, owner_id, "ownerId");
+    compare!(changes, before, after, external_id, "externalId");
+    written(&mut changes, before, after);
+    // The registry's own columns.
+    compare!(changes, before, after, signature, "signature");
+    compare!(changes, before, after, review_status, "reviewStatus");
+    compare!(changes, before, after, created_at, "createdAt");
+    compare!(changes, before, after, archived_at, "archivedAt");
+    for (key, show) in shown() {
         changes.push(key, before.map_or(Value::Null, show), show(after));
     }
     changes
+}
+
+/// Fields the API shows differently from their columns.
+fn shown() -> [(&'static str, Shown); 3] {
+    [
+        ("priorityScore", priority),
+        ("expressions", expressions),
+        ("cost", cost),
+    ]
 }
 
 /// How the API shows a field made of columns.
