@@ -114,28 +114,28 @@ impl sea_orm::FromQueryResult for ByPosition {
     }
 }
 
+/// A patch's field landing on its column: a non-null field's `Option` sets when given, a
+/// nullable field's [`Change`] keeps, clears or sets.
+trait Land<Slot> {
+    fn land(self, slot: &mut Slot);
+}
+
+impl<T, Slot: From<T>> Land<Slot> for Option<T> {
+    fn land(self, slot: &mut Slot) {
+        if let Some(v) = self {
+            *slot = v.into();
+        }
+    }
+}
+
+impl<T> Land<Option<T>> for Change<T> {
+    fn land(self, slot: &mut Option<T>) {
+        self.apply_to(slot)
+    }
+}
+
 /// How a patch's field of the given kind lands on the row's column(s).
 macro_rules! apply_field {
-    ($row:ident, $value:expr, $field:ident, name()) => {
-        if let Some(v) = $value {
-            $row.$field = v;
-        }
-    };
-    ($row:ident, $value:expr, $field:ident, choice($t:ty)) => {
-        if let Some(v) = $value {
-            $row.$field = v;
-        }
-    };
-    ($row:ident, $value:expr, $field:ident, phase()) => {
-        if let Some(v) = $value {
-            $row.$field = v;
-        }
-    };
-    ($row:ident, $value:expr, $field:ident, list($max:expr)) => {
-        if let Some(v) = $value {
-            $row.$field = StringList(v);
-        }
-    };
     ($row:ident, $value:expr, $field:ident, expressions()) => {
         if let Some(set) = $value {
             $row.expr_personal = set.personal;
@@ -156,9 +156,9 @@ macro_rules! apply_field {
             }
         }
     };
-    // line, prose, optional_choice, score, date: a nullable column.
+    // Every other kind is one column.
     ($row:ident, $value:expr, $field:ident, $kind:ident($($arg:tt)*)) => {
-        $value.apply_to(&mut $row.$field)
+        Land::land($value, &mut $row.$field)
     };
 }
 
