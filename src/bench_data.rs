@@ -15,10 +15,8 @@ use uuid::Uuid;
 
 use crate::domain::priority::Scores;
 use crate::domain::{
-    Channel, OrganizationKind, Ownership, PartnershipStatus, ReviewStatus, Role, TouchpointStatus,
-    Visibility,
+    Channel, OrganizationKind, Ownership, PartnershipStatus, Role, TouchpointStatus, Visibility,
 };
-use crate::entities::string_list::StringList;
 use crate::entities::{
     alignment, membership, organization, partnership, phase, principle, touchpoint, user,
 };
@@ -243,9 +241,6 @@ pub async fn seed(db: &Db, touchpoints: u32) -> AppResult<()> {
             let expression = h(m, "expr") % 3;
             let at = epoch + Duration::minutes(i64::from(n));
             let model = touchpoint::Model {
-                id: id(4, n),
-                brand_id: brand,
-                owner_id: id(1, 1 + (n - 1) % PARTNERS),
                 external_id: Some(format!("tp-{k:04}")),
                 name: format!("Touchpoint {n}"),
                 description: Some(format!(
@@ -256,17 +251,6 @@ pub async fn seed(db: &Db, touchpoints: u32) -> AppResult<()> {
                 expr_physical: expression == 1,
                 expr_digital: expression == 2,
                 ownership: ownerships[usize::from(h(m, "own") % 3)],
-                phase_id: id(2, 1 + k % 6),
-                target_experience: None,
-                key_metric: None,
-                tags: StringList::default(),
-                cost_amount: None,
-                cost_currency: None,
-                resources: None,
-                media: StringList::default(),
-                launch_date: None,
-                timing: None,
-                location: None,
                 importance: Some(importance),
                 urgency: Some(urgency),
                 maturity: Some(maturity),
@@ -278,12 +262,7 @@ pub async fn seed(db: &Db, touchpoints: u32) -> AppResult<()> {
                 signature: h(m, "sig") < 26,
                 visibility: if h(m, "vis") < 128 { Visibility::Network } else { Visibility::Private },
                 status: if h(m, "sta") < 230 { TouchpointStatus::Active } else { TouchpointStatus::Planned },
-                horizon: None,
-                review_status: ReviewStatus::Approved,
-                version: 1,
-                created_at: at,
-                updated_at: at,
-                archived_at: None,
+                ..touchpoint::Model::new(id(4, n), brand, id(1, 1 + (n - 1) % PARTNERS), id(2, 1 + k % 6), at)
             };
             sea_orm::IntoActiveModel::into_active_model(model)
         }),

@@ -174,6 +174,51 @@ macro_rules! apply_fields {
 touchpoint_fields!(apply_fields);
 
 impl Model {
+    /// A version-1 row of `owner_id` in `brand_id`'s network with every descriptive column
+    /// empty; writers set what differs with struct-update syntax, so a new column is added
+    /// here once.
+    pub fn new(id: Uuid, brand_id: Uuid, owner_id: Uuid, phase_id: Uuid, at: DateTimeUtc) -> Self {
+        Self {
+            id,
+            brand_id,
+            owner_id,
+            external_id: None,
+            name: String::new(),
+            description: None,
+            channel: Channel::Other,
+            expr_personal: false,
+            expr_physical: false,
+            expr_digital: false,
+            ownership: Ownership::Own,
+            phase_id,
+            target_experience: None,
+            key_metric: None,
+            tags: StringList::default(),
+            cost_amount: None,
+            cost_currency: None,
+            resources: None,
+            media: StringList::default(),
+            launch_date: None,
+            timing: None,
+            location: None,
+            importance: None,
+            urgency: None,
+            maturity: None,
+            effort: None,
+            benefit: None,
+            priority_score: None,
+            signature: false,
+            visibility: Visibility::Private,
+            status: TouchpointStatus::Active,
+            horizon: None,
+            review_status: ReviewStatus::Approved,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            archived_at: None,
+        }
+    }
+
     /// The expressions the row holds.
     pub fn expressions(&self) -> ExpressionSet {
         ExpressionSet {

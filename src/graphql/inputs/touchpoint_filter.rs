@@ -1,3 +1,9 @@
+//! The GraphQL `TouchpointFilter` input and its mapping to the service filter. The two stay
+//! separate shapes on purpose: this one carries the wire types (string IDs, the search text
+//! still to be checked against NAME_MAX) and its docs, the service one holds the parsed values
+//! (UUIDs, lower-cased search) the list query reads, so services know no GraphQL;
+//! `into_filter` is the one edge between them.
+
 use async_graphql::{InputObject, ID};
 use chrono::{DateTime, Utc};
 

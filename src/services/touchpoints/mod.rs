@@ -19,9 +19,8 @@ use super::write::{check_version, Action, Write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::touchpoint::TouchpointPatch;
-use crate::domain::{ChangeKind, Ownership, ReviewStatus, TouchpointStatus, Visibility};
+use crate::domain::{ChangeKind, Ownership, ReviewStatus, Visibility};
 use crate::entities::principle::PrincipleSummary;
-use crate::entities::string_list::StringList;
 use crate::entities::{alignment, phase, principle, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::store::db::Db;
@@ -178,42 +177,13 @@ async fn check_external_id<C: ConnectionTrait>(
 
 /// A new touchpoint with its defaults, before the patch is applied.
 pub(super) fn blank(p: &Principal, brand_id: Uuid, phase_id: Uuid) -> touchpoint::Model {
-    let now = clock::now();
     let is_brand = p.org_id() == brand_id;
     touchpoint::Model {
-        id: Uuid::now_v7(),
-        brand_id,
-        owner_id: p.org_id(),
-        external_id: None,
-        name: String::new(),
-        description: None,
-        channel: crate::domain::Channel::Other,
-        expr_personal: false,
-        expr_physical: false,
-        expr_digital: false,
         ownership: if is_brand {
             Ownership::Own
         } else {
             Ownership::Partner
         },
-        phase_id,
-        target_experience: None,
-        key_metric: None,
-        tags: StringList::default(),
-        cost_amount: None,
-        cost_currency: None,
-        resources: None,
-        media: StringList::default(),
-        launch_date: None,
-        timing: None,
-        location: None,
-        importance: None,
-        urgency: None,
-        maturity: None,
-        effort: None,
-        benefit: None,
-        priority_score: None,
-        signature: false,
         // The brand shares with its network by default; a partner keeps its data private
         // until it chooses to share.
         visibility: if is_brand {
@@ -221,13 +191,8 @@ pub(super) fn blank(p: &Principal, brand_id: Uuid, phase_id: Uuid) -> touchpoint
         } else {
             Visibility::Private
         },
-        status: TouchpointStatus::Active,
-        horizon: None,
         review_status: review_status_on_write(brand_id, p.org_id()),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        archived_at: None,
+        ..touchpoint::Model::new(Uuid::now_v7(), brand_id, p.org_id(), phase_id, clock::now())
     }
 }
 
