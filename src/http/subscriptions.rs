@@ -168,9 +168,6 @@ async fn connection_data(
     Ok(data)
 }
 
-/// Opens a subscription connection. The protocol comes from `Sec-WebSocket-Protocol`
-/// (graphql-transport-ws, or the older graphql-ws). On shutdown every connection gets a
-/// close frame ("going away") so clients reconnect elsewhere.
 /// The graphql-transport-ws close code for one async-graphql closes with: it closes a refused
 /// `connection_init` and a malformed message alike with 1002, and a subscribe before the
 /// handshake with 1011, where the protocol (and its reference client, which gives up on 1002)
@@ -184,93 +181,108 @@ fn protocol_close_code(code: u16, acknowledged: bool) -> u16 {
     }
 }
 
+/// Opens a subscription connection. The protocol comes from `Sec-WebSocket-Protocol`
+/// (graphql-transport-ws, or the older graphql-ws). On shutdown every connection gets a
+/// close frame ("going away") so clients reconnect elsewhere.
 pub async fn subscriptions(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
-    let offered = req
-        .headers()
+    let protocol = offered_protocol(&req)?;
+    let (response, session, messages) =
+        actix_ws::handle_with_protocols(&req, body, &[protocol.sec_websocket_protocol()])?;
+    let for_init = state.clone();
+    let connection = WebSocket::new(
+        FinalizingSchema(state.clone()),
+        incoming(session.clone(), messages),
+        protocol,
+    )
+    .on_connection_init(move |value| connection_data(for_init, value));
+    actix_web::rt::spawn(relay(connection, session, state.shutdown.clone()));
+    Ok(response)
+}
+
+/// The first protocol the client offers that the server speaks.
+fn offered_protocol(req: &HttpRequest) -> actix_web::Result<WebSocketProtocols> {
+    req.headers()
         .get(actix_web::http::header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let protocol = offered
+        .unwrap_or_default()
         .split(',')
         .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
         .ok_or_else(|| {
             actix_web::error::ErrorBadRequest("use the graphql-transport-ws subprotocol")
-        })?;
-    let (response, session, messages) =
-        actix_ws::handle_with_protocols(&req, body, &[protocol.sec_websocket_protocol()])?;
-    let incoming = {
-        let session = session.clone();
-        messages.filter_map(move |message| {
-            let reply = match &message {
-                Ok(actix_ws::Message::Ping(bytes)) => Some(bytes.clone()),
-                _ => None,
-            };
-            let mut session = session.clone();
-            async move {
-                if let Some(bytes) = reply {
-                    let _ = session.pong(&bytes).await;
-                }
-                match message {
-                    Ok(actix_ws::Message::Text(text)) => Some(text.into_bytes()),
-                    Ok(actix_ws::Message::Binary(bytes)) => Some(bytes),
-                    _ => None,
-                }
-            }
         })
-    };
-    let for_init = state.clone();
-    let connection = WebSocket::new(FinalizingSchema(state.clone()), incoming, protocol)
-        .on_connection_init(move |value| connection_data(for_init, value));
-    let mut shutdown = state.shutdown.clone();
-    actix_web::rt::spawn(async move {
-        let mut session = session;
-        let mut connection = std::pin::pin!(connection);
-        let mut acknowledged = false;
-        loop {
-            tokio::select! {
-                outgoing = connection.next() => match outgoing {
-                    Some(WsMessage::Text(text)) => {
-                        if !acknowledged {
-                            acknowledged = text.contains("\"connection_ack\"");
-                        }
-                        if session.text(text).await.is_err() {
-                            return;
-                        }
+}
+
+/// The client's text and binary frames for the protocol engine; pings are answered here.
+fn incoming(
+    session: actix_ws::Session,
+    messages: actix_ws::MessageStream,
+) -> impl futures_util::Stream<Item = web::Bytes> {
+    messages.filter_map(move |message| {
+        let reply = match &message {
+            Ok(actix_ws::Message::Ping(bytes)) => Some(bytes.clone()),
+            _ => None,
+        };
+        let mut session = session.clone();
+        async move {
+            if let Some(bytes) = reply {
+                let _ = session.pong(&bytes).await;
+            }
+            match message {
+                Ok(actix_ws::Message::Text(text)) => Some(text.into_bytes()),
+                Ok(actix_ws::Message::Binary(bytes)) => Some(bytes),
+                _ => None,
+            }
+        }
+    })
+}
+
+/// Sends what the protocol engine writes to the client until either side closes or the
+/// server shuts down.
+async fn relay(
+    connection: impl futures_util::Stream<Item = WsMessage>,
+    mut session: actix_ws::Session,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut connection = std::pin::pin!(connection);
+    let mut acknowledged = false;
+    loop {
+        tokio::select! {
+            outgoing = connection.next() => match outgoing {
+                Some(WsMessage::Text(text)) => {
+                    if !acknowledged {
+                        acknowledged = text.contains("\"connection_ack\"");
                     }
-                    Some(WsMessage::Close(code, reason)) => {
-                        let _ = session
-                            .close(Some(actix_ws::CloseReason {
-                                code: actix_ws::CloseCode::Other(protocol_close_code(
-                                    code,
-                                    acknowledged,
-                                )),
-                                description: Some(reason),
-                            }))
-                            .await;
+                    if session.text(text).await.is_err() {
                         return;
                     }
-                    None => {
-                        let _ = session.close(None).await;
-                        return;
-                    }
-                },
-                changed = shutdown.changed() => {
-                    if changed.is_err() || *shutdown.borrow() {
-                        let _ = session
-                            .close(Some(actix_ws::CloseReason {
-                                code: actix_ws::CloseCode::Away,
-                                description: Some("the server is shutting down".into()),
-                            }))
-                            .await;
-                        return;
-                    }
+                }
+                Some(WsMessage::Close(code, reason)) => {
+                    let code = actix_ws::CloseCode::Other(protocol_close_code(code, acknowledged));
+                    let _ = session
+                        .close(Some(actix_ws::CloseReason { code, description: Some(reason) }))
+                        .await;
+                    return;
+                }
+                None => {
+                    let _ = session.close(None).await;
+                    return;
+                }
+            },
+            changed = shutdown.changed() => {
+                if changed.is_err() || *shutdown.borrow() {
+                    let _ = session
+                        .close(Some(actix_ws::CloseReason {
+                            code: actix_ws::CloseCode::Away,
+                            description: Some("the server is shutting down".into()),
+                        }))
+                        .await;
+                    return;
                 }
             }
         }
-    });
-    Ok(response)
+    }
 }
