@@ -145,7 +145,7 @@ impl Application {
         let limits = settings.limits.clone();
         let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
         let webhooks = webhook_settings(settings);
-        let metrics = Arc::new(Metrics::default());
+        let metrics = Arc::new(Metrics::new(&db));
         let persisted = persisted_operations(settings)?;
         if settings.webhooks.webhook_deliverer {
             tokio::spawn(crate::services::webhooks::deliverer::run(

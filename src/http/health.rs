@@ -20,6 +20,6 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus text.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render(&state.db))
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .body(state.metrics.render())
 }
