@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::QueryOrder;
 use uuid::Uuid;
 
 use crate::auth::Principal;
@@ -12,7 +12,7 @@ use crate::domain::{Ownership, ReviewStatus};
 use crate::entities::{organization, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::map::{LaneKind, MapCard, MapInput, MapJourney, MapLane, MapPhase, MapStep};
-use crate::services::access::readable_touchpoints;
+use crate::services::touchpoints::list::live_in_brand;
 use crate::services::{lookups, network::brands, planning::insights, planning::journeys};
 use crate::store::db::Db;
 
@@ -27,10 +27,7 @@ pub async fn gather(
 ) -> AppResult<MapInput> {
     brands::require_known(p, brand.id)?;
     let phases = brands::phases(db, p, brand.id).await?;
-    let touchpoints = touchpoint::Entity::find()
-        .filter(touchpoint::Column::BrandId.eq(brand.id))
-        .filter(touchpoint::Column::ArchivedAt.is_null())
-        .filter(readable_touchpoints(p))
+    let touchpoints = live_in_brand(p, brand.id)
         .order_by_desc(touchpoint::Column::PriorityScore)
         .order_by_asc(touchpoint::Column::Name)
         .all(db.conn())

@@ -12,7 +12,7 @@ use crate::clock;
 use crate::domain::{InsightCode, ReviewStatus, Severity, TouchpointStatus};
 use crate::entities::{alignment, organization, principle, touchpoint};
 use crate::error::{AppError, AppResult};
-use crate::services::access::readable_touchpoints;
+use crate::services::touchpoints::list::live_in_brand;
 use crate::services::{network::brands, planning::journeys};
 use crate::store::db::Db;
 
@@ -36,12 +36,7 @@ pub async fn for_brand(db: &Db, p: &Principal, brand_id: Uuid) -> AppResult<Vec<
         .await?
         .ok_or(AppError::NotFound("brand"))?;
     let phases = brands::phases(db, p, brand_id).await?;
-    let touchpoints = touchpoint::Entity::find()
-        .filter(touchpoint::Column::BrandId.eq(brand_id))
-        .filter(touchpoint::Column::ArchivedAt.is_null())
-        .filter(readable_touchpoints(p))
-        .all(db.conn())
-        .await?;
+    let touchpoints = live_in_brand(p, brand_id).all(db.conn()).await?;
     let ratings = rating_sums(db, brand_id).await?;
     let mut out = Vec::new();
 

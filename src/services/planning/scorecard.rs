@@ -2,14 +2,13 @@
 //! and by owner × phase, over the non-archived touchpoints the caller may see.
 use std::collections::{BTreeMap, HashMap};
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::Principal;
 use crate::domain::{Channel, ReviewStatus, TouchpointStatus};
 use crate::entities::touchpoint;
 use crate::error::AppResult;
-use crate::services::access::readable_touchpoints;
+use crate::services::touchpoints::list::live_in_brand;
 use crate::services::{network::brands, planning::insights};
 use crate::store::db::Db;
 
@@ -93,12 +92,7 @@ pub struct Scorecard {
 pub async fn for_brand(db: &Db, p: &Principal, brand_id: Uuid) -> AppResult<Scorecard> {
     brands::require_known(p, brand_id)?;
     let phases = brands::phases(db, p, brand_id).await?;
-    let touchpoints = touchpoint::Entity::find()
-        .filter(touchpoint::Column::BrandId.eq(brand_id))
-        .filter(touchpoint::Column::ArchivedAt.is_null())
-        .filter(readable_touchpoints(p))
-        .all(db.conn())
-        .await?;
+    let touchpoints = live_in_brand(p, brand_id).all(db.conn()).await?;
     let sums = insights::rating_sums(db, brand_id).await?;
     let mut total = Tally::default();
     let mut by_phase: HashMap<Uuid, Tally> = HashMap::new();

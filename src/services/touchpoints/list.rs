@@ -91,6 +91,18 @@ impl TouchpointPage {
     }
 }
 
+/// The non-archived touchpoints of `brand_id` the caller may see: what the brand's roll-ups
+/// (scorecard, insights, the experience map) are computed over.
+pub fn live_in_brand(p: &Principal, brand_id: Uuid) -> Select<Entity> {
+    filtered(
+        p,
+        &TouchpointFilter {
+            brand_id: Some(brand_id),
+            ..TouchpointFilter::default()
+        },
+    )
+}
+
 /// The visible touchpoints matching the filter, as a Select to page or count.
 fn filtered(p: &Principal, f: &TouchpointFilter) -> Select<Entity> {
     let mut c = Condition::all().add(readable_touchpoints(p));
