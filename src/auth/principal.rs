@@ -123,6 +123,21 @@ impl Principal {
         }
     }
 
+    /// The caller's organization owns the record (`owner_id`) and may write in its brand's
+    /// network (see [`Self::require_writer_in`]); another organization's record is FORBIDDEN,
+    /// with `why` as the message.
+    pub fn require_own_writable(
+        &self,
+        owner_id: Uuid,
+        brand_id: Uuid,
+        why: &'static str,
+    ) -> Result<(), AppError> {
+        if owner_id != self.org_id() {
+            return Err(AppError::forbidden(why));
+        }
+        self.require_writer_in(brand_id)
+    }
+
     /// The caller is the brand itself, with at least `role`; a partner is FORBIDDEN, a
     /// stranger NOT_FOUND.
     pub fn require_brand_role(&self, brand_id: Uuid, role: Role) -> Result<(), AppError> {

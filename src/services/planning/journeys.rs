@@ -89,12 +89,11 @@ async fn writable<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(AppError::NotFound("journey"))?;
-    if current.owner_id != p.org_id() {
-        return Err(AppError::forbidden(
-            "only the organization that mapped a journey edits it",
-        ));
-    }
-    p.require_writer_in(current.brand_id)?;
+    p.require_own_writable(
+        current.owner_id,
+        current.brand_id,
+        "only the organization that mapped a journey edits it",
+    )?;
     Ok(current)
 }
 

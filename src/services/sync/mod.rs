@@ -16,13 +16,13 @@
 //!   the same request returns the first result and writes nothing; with a different request
 //!   it is a CONFLICT.
 pub mod column_arrays;
+mod plan;
 pub mod upsert;
 pub mod write;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Duration;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
     SqlErr,
@@ -32,15 +32,14 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::ledger::{AuditActor, Via};
-use super::lookups;
-use super::touchpoints::{blank, review_status_on_write};
 use crate::auth::Principal;
 use crate::clock;
 use crate::domain::touchpoint::TouchpointPatch;
-use crate::domain::{text, ChangeKind, SyncMode, SyncOutcome};
+use crate::domain::{text, SyncMode, SyncOutcome};
 use crate::entities::{idempotency_record, touchpoint};
 use crate::error::{AppError, AppResult};
 use crate::store::db::Db;
+use plan::plan;
 use write::{KeyRecord, Write, Written};
 
 /// Most items in one batch.
@@ -334,233 +333,4 @@ async fn claim_key<C: ConnectionTrait>(
         }
         Err(err) => Err(err.into()),
     }
-}
-
-/// Works out, without writing, what the batch does. Reads through `conn` (SQLite: the write
-/// transaction; PostgreSQL and dry runs: the pool) and, for phases, through `db`'s cache.
-async fn plan<C: ConnectionTrait>(
-    db: &Db,
-    conn: &C,
-    p: &Principal,
-    req: &SyncRequest,
-) -> AppResult<Plan> {
-    let brand_id = req.brand_id;
-    let mut errors: Vec<ItemError> = Vec::new();
-    let mut outcomes: Vec<Option<ItemResult>> = vec![None; req.items.len()];
-    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
-
-    // Keys first: every item needs a usable, unique externalId.
-    let mut keys: Vec<Option<String>> = Vec::with_capacity(req.items.len());
-    for (index, item) in req.items.iter().enumerate() {
-        match text::required_line("externalId", &item.external_id, text::NAME_MAX) {
-            Ok(key) => {
-                seen.entry(key.clone()).or_default().push(index);
-                keys.push(Some(key));
-            }
-            Err(err) => {
-                errors.push(item_error(index, Some(&item.external_id), &err));
-                keys.push(None);
-            }
-        }
-    }
-    for indices in seen.values().filter(|v| v.len() > 1) {
-        for &index in indices {
-            let err = AppError::bad_input(
-                "externalId",
-                "this externalId appears more than once in the batch",
-            );
-            errors.push(item_error(index, keys[index].as_deref(), &err));
-            keys[index] = None;
-        }
-    }
-
-    // What exists of the caller's, under these keys. Not locked on PostgreSQL: the write
-    // applies only to touchpoints still as read (`sync::write`).
-    let all_keys: Vec<String> = seen.keys().cloned().collect();
-    let mut existing_query =
-        touchpoint::Entity::find().filter(touchpoint::Column::OwnerId.eq(p.org_id()));
-    if conn.get_database_backend() == DbBackend::Postgres {
-        // One array parameter rather than one parameter per key: with a list of a hundred
-        // parameters PostgreSQL plans the statement afresh on every batch.
-        existing_query = existing_query.filter(Expr::cust_with_values(
-            r#""touchpoints"."external_id" = ANY($1)"#,
-            [sea_orm::Value::from(all_keys.clone())],
-        ));
-    } else {
-        existing_query =
-            existing_query.filter(touchpoint::Column::ExternalId.is_in(all_keys.clone()));
-    }
-    let existing: HashMap<String, touchpoint::Model> = if all_keys.is_empty() {
-        HashMap::new()
-    } else {
-        existing_query
-            .into_model::<touchpoint::ByPosition>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .filter_map(|row| row.0.external_id.clone().map(|k| (k, row.0)))
-            .collect()
-    };
-
-    // Phases the items name must be the brand's. Through the cache: a phase is never deleted
-    // nor moved to another brand, so one read a moment ago still answers.
-    let wanted_phases: Vec<Uuid> = req
-        .items
-        .iter()
-        .filter_map(|i| i.patch.as_ref().ok().and_then(|p| p.phase_id))
-        .collect::<HashSet<Uuid>>()
-        .into_iter()
-        .collect();
-    let brand_phases: HashSet<Uuid> = lookups::cached_phases_through(db, conn, &wanted_phases)
-        .await?
-        .into_values()
-        .filter(|ph| ph.brand_id == brand_id)
-        .map(|ph| ph.id)
-        .collect();
-
-    let now = clock::now();
-    let mut writes = Vec::new();
-    let mut touchpoints = HashMap::new();
-    for (index, item) in req.items.iter().enumerate() {
-        let Some(key) = keys[index].clone() else {
-            continue;
-        };
-        let fail = |err: AppError, errors: &mut Vec<ItemError>| {
-            errors.push(item_error(index, Some(&key), &err));
-        };
-        let patch = match &item.patch {
-            Ok(patch) => patch.clone(),
-            Err(err) => {
-                fail(err.clone(), &mut errors);
-                continue;
-            }
-        };
-        if let Some(phase_id) = patch.phase_id {
-            if !brand_phases.contains(&phase_id) {
-                fail(
-                    AppError::bad_input("phaseId", "no such phase in this brand"),
-                    &mut errors,
-                );
-                continue;
-            }
-        }
-        let (outcome, model) = match existing.get(&key) {
-            Some(current) if current.brand_id != brand_id => {
-                fail(
-                    AppError::bad_input(
-                        "externalId",
-                        "your organization uses this externalId in another brand's network",
-                    ),
-                    &mut errors,
-                );
-                continue;
-            }
-            Some(current) => {
-                let mut next = current.clone();
-                next.apply(patch);
-                let restoring = current.archived_at.is_some();
-                next.archived_at = None;
-                if !restoring && current.same_content(&next) {
-                    (SyncOutcome::Unchanged, current.clone())
-                } else {
-                    next.version = current.version + 1;
-                    next.updated_at = now;
-                    next.review_status = review_status_on_write(brand_id, current.owner_id);
-                    writes.push(Write {
-                        before: Some(current.clone()),
-                        after: next.clone(),
-                        kind: if restoring {
-                            ChangeKind::Restored
-                        } else {
-                            ChangeKind::Updated
-                        },
-                    });
-                    (SyncOutcome::Updated, next)
-                }
-            }
-            None => {
-                let required = match patch.required_for_create() {
-                    Ok(r) => r,
-                    Err(err) => {
-                        fail(err, &mut errors);
-                        continue;
-                    }
-                };
-                let mut model = blank(p, brand_id, required.phase_id);
-                model.apply(patch);
-                model.external_id = Some(key.clone());
-                writes.push(Write {
-                    before: None,
-                    after: model.clone(),
-                    kind: ChangeKind::Created,
-                });
-                (SyncOutcome::Created, model)
-            }
-        };
-        outcomes[index] = Some(ItemResult {
-            external_id: key,
-            outcome,
-            touchpoint_id: Some(model.id),
-        });
-        touchpoints.insert(model.id, model);
-    }
-
-    // MIRROR: the caller's keyed touchpoints in this brand that the batch does not name.
-    let mut archived_items = Vec::new();
-    if req.mode == SyncMode::Mirror {
-        let listed: Vec<String> = seen.keys().cloned().collect();
-        let mut absent = touchpoint::Entity::find()
-            .filter(touchpoint::Column::OwnerId.eq(p.org_id()))
-            .filter(touchpoint::Column::BrandId.eq(brand_id))
-            .filter(touchpoint::Column::ArchivedAt.is_null())
-            .filter(touchpoint::Column::ExternalId.is_not_null());
-        if !listed.is_empty() {
-            absent = absent.filter(touchpoint::Column::ExternalId.is_not_in(listed));
-        }
-        for current in absent.all(conn).await? {
-            let mut next = current.clone();
-            next.archived_at = Some(now);
-            next.version = current.version + 1;
-            next.updated_at = now;
-            archived_items.push(ItemResult {
-                external_id: current.external_id.clone().unwrap_or_default(),
-                outcome: SyncOutcome::Archived,
-                touchpoint_id: Some(current.id),
-            });
-            touchpoints.insert(next.id, next.clone());
-            writes.push(Write {
-                before: Some(current),
-                after: next,
-                kind: ChangeKind::Archived,
-            });
-        }
-    }
-
-    errors.sort_by_key(|e| e.index);
-    let items: Vec<ItemResult> = outcomes
-        .into_iter()
-        .zip(&req.items)
-        .map(|(outcome, item)| {
-            outcome.unwrap_or(ItemResult {
-                external_id: item.external_id.clone(),
-                outcome: SyncOutcome::Failed,
-                touchpoint_id: None,
-            })
-        })
-        .collect();
-    let count = |o: SyncOutcome| items.iter().filter(|i| i.outcome == o).count();
-    let result = SyncResult {
-        created: count(SyncOutcome::Created),
-        updated: count(SyncOutcome::Updated),
-        unchanged: count(SyncOutcome::Unchanged),
-        archived: archived_items.len(),
-        items,
-        archived_items,
-        errors,
-    };
-    Ok(Plan {
-        result,
-        writes,
-        touchpoints,
-    })
 }

@@ -116,12 +116,11 @@ async fn get_writable<C: ConnectionTrait>(
     let current = get_in(conn, p, id)
         .await?
         .ok_or(AppError::NotFound("touchpoint"))?;
-    if current.owner_id != p.org_id() {
-        return Err(AppError::forbidden(
-            "only the owner edits a touchpoint; the brand reviews it instead",
-        ));
-    }
-    p.require_writer_in(current.brand_id)?;
+    p.require_own_writable(
+        current.owner_id,
+        current.brand_id,
+        "only the owner edits a touchpoint; the brand reviews it instead",
+    )?;
     Ok(current)
 }
 
