@@ -149,19 +149,23 @@ impl Metrics {
         let mut operation = Operation {
             operation: label(operation),
         };
-        // Two requests naming one new operation at once may both count it: the cap is then
-        // reached a little early, never exceeded.
-        let known = self.latency.get(&operation).is_some();
-        if !known && self.operations.fetch_add(1, Ordering::Relaxed) >= MAX_OPERATIONS {
-            operation.operation = "other".into();
+        // A known operation is observed through the one look-up that found it.
+        if let Some(latency) = self.latency.get(&operation) {
+            latency.observe(seconds);
+        } else {
+            // Two requests naming one new operation at once may both count it: the cap is
+            // then reached a little early, never exceeded.
+            if self.operations.fetch_add(1, Ordering::Relaxed) >= MAX_OPERATIONS {
+                operation.operation = "other".into();
+            }
+            self.latency.get_or_create(&operation).observe(seconds);
         }
         self.requests
             .get_or_create(&OperationOutcome {
-                operation: operation.operation.clone(),
+                operation: operation.operation,
                 outcome: outcome.to_owned(),
             })
             .inc();
-        self.latency.get_or_create(&operation).observe(seconds);
     }
 
     /// Records one webhook delivery attempt: its outcome and, when one was sent, how long the
